@@ -1,0 +1,830 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlparse
+
+import requests
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command, Domain
+from odoo.tools import consteq
+
+from ..protocol import cxml, forms, oci
+from ..protocol import units as unit_codes
+from ..protocol.errors import CartError, ProtocolError
+
+_logger = logging.getLogger(__name__)
+
+MANAGER = "purchase.group_purchase_manager"
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class OciPunchoutSession(models.Model):
+    """One visit of a buyer to a webshop: from the start to the returned cart."""
+
+    _name = "oci.punchout.session"
+    _description = "Punchout session"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        required=True, readonly=True, copy=False, default=lambda s: s.env._("New")
+    )
+    supplier_id = fields.Many2one(
+        "oci.punchout.supplier",
+        string="Webshop",
+        required=True,
+        readonly=True,
+        check_company=True,
+        index=True,
+    )
+    partner_id = fields.Many2one(related="supplier_id.partner_id")
+    protocol = fields.Selection(related="supplier_id.protocol")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Buyer",
+        required=True,
+        readonly=True,
+        default=lambda s: s.env.user,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda s: s.env.company,
+        index=True,
+    )
+    request_id = fields.Many2one(
+        "purchase.request",
+        string="Purchase request",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+    )
+    order_id = fields.Many2one(
+        "purchase.order",
+        string="RFQ",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+        help="The RFQ the cart was added to (or the one it started from).",
+    )
+    state = fields.Selection(
+        [
+            ("open", "Waiting for the cart"),
+            ("done", "Cart received"),
+            ("error", "Cart refused"),
+            ("cancel", "Cancelled"),
+        ],
+        default="open",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    token_hash = fields.Char(
+        readonly=True, copy=False, index=True, groups="base.group_system"
+    )
+    buyer_cookie = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    expires_at = fields.Datetime(readonly=True, required=True)
+    returned_at = fields.Datetime(readonly=True)
+    payload_attachment_id = fields.Many2one(
+        "ir.attachment", string="Returned cart (raw)", readonly=True, copy=False
+    )
+    payload_format = fields.Selection(
+        [("oci", "OCI form"), ("oci_xml", "OCI XML"), ("cxml", "cXML")],
+        readonly=True,
+    )
+    line_count = fields.Integer(string="Cart lines", readonly=True)
+    error_code = fields.Char(readonly=True)
+    error_message = fields.Text(readonly=True)
+    is_expired = fields.Boolean(compute="_compute_is_expired")
+
+    @api.depends("expires_at", "state")
+    def _compute_is_expired(self):
+        now = fields.Datetime.now()
+        for session in self:
+            session.is_expired = session.state == "open" and session.expires_at < now
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code(
+                    "oci.punchout.session"
+                ) or self.env._("New")
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Starting
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _start(self, supplier, request=None, order=None):
+        """Create a punchout session for the current user and return it."""
+        supplier = supplier.exists()
+        if not supplier or not supplier.active:
+            raise UserError(self.env._("This webshop is not active."))
+        supplier.check_access("read")
+        supplier._check_may_punch_out(self.env.user)
+        if request:
+            request.check_access("write")
+            if request.state not in supplier._punchout_request_states():
+                raise UserError(
+                    self.env._(
+                        "Purchase request %(name)s is %(state)s: a punchout can add "
+                        "to a request only while it is draft, to approve or approved.",
+                        name=request.name,
+                        state=request.state,
+                    )
+                )
+        if order:
+            order.check_access("write")
+            if order.state not in ("draft", "sent"):
+                raise UserError(
+                    self.env._(
+                        "%(name)s is no longer a draft RFQ: a cart can only be "
+                        "added to a draft RFQ.",
+                        name=order.name,
+                    )
+                )
+            if (
+                order.partner_id.commercial_partner_id
+                != supplier.partner_id.commercial_partner_id
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(name)s is made out to %(vendor)s, not to %(shop)s.",
+                        name=order.name,
+                        vendor=order.partner_id.display_name,
+                        shop=supplier.partner_id.display_name,
+                    )
+                )
+        session = self.sudo().create(
+            {
+                "supplier_id": supplier.id,
+                "company_id": supplier.company_id.id,
+                "user_id": self.env.user.id,
+                "request_id": request.id if request else False,
+                "order_id": order.id if order else False,
+                "expires_at": fields.Datetime.now()
+                + timedelta(minutes=supplier.session_lifetime),
+            }
+        )
+        return session.sudo(False)
+
+    def _launch(self):
+        """Issue the session's return token; return it (only its hash is kept).
+
+        The token is the secret part of the return URL (HOOK_URL /
+        BrowserFormPost URL): the cart comes back cross-site, without the Odoo
+        session cookie, so the token alone identifies the session. Launching
+        again (a reload of the start page) replaces the token.
+        """
+        self.ensure_one()
+        self.check_access_session()
+        self._check_returnable()
+        token = secrets.token_urlsafe(32)
+        self.sudo().write(
+            {"token_hash": hash_token(token), "buyer_cookie": secrets.token_hex(16)}
+        )
+        return token
+
+    def _return_url(self, token):
+        self.ensure_one()
+        return f"{self.get_base_url()}/punchout/return/{token}"
+
+    # ------------------------------------------------------------------
+    # Returning
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _find_by_token(self, token):
+        """The session (sudo) the token belongs to, locked; or an empty recordset."""
+        if not token or len(token) > 128:
+            return self.sudo().browse()
+        digest = hash_token(token)
+        session = self.sudo().search([("token_hash", "=", digest)], limit=1)
+        if session and consteq(session.token_hash, digest):
+            session.lock_for_update()
+            session.invalidate_recordset()
+            return session
+        return self.sudo().browse()
+
+    def _store_payload(self, body, content_type, file_format):
+        """Keep the raw cart first: whatever happens next, support has it."""
+        self.ensure_one()
+        ext = (
+            "xml"
+            if file_format in ("cxml", "oci_xml") and b"<" in body[:200]
+            else "txt"
+        )
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"{self.name.replace('/', '-')}-cart.{ext}",
+                    "raw": body,
+                    "mimetype": "text/plain",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "description": content_type or "",
+                }
+            )
+        )
+        self.sudo().write(
+            {
+                "payload_attachment_id": attachment.id,
+                "payload_format": file_format,
+                "returned_at": fields.Datetime.now(),
+            }
+        )
+        return attachment
+
+    def _cxml_setup(self, return_url):
+        """Send the cXML PunchOutSetupRequest; return the shop's start URL.
+
+        Runs server to server: the shared secret never reaches the browser.
+        """
+        self.ensure_one()
+        supplier = self.supplier_id.sudo()
+        user = self.user_id
+        document = cxml.build_punchout_setup_request(
+            payload_id=cxml.new_payload_id(self._cxml_host()),
+            timestamp=cxml.format_timestamp(),
+            from_identity=supplier.cxml_from_identity or "",
+            from_domain=supplier.cxml_from_domain or "NetworkID",
+            to_identity=supplier.cxml_to_identity or "",
+            to_domain=supplier.cxml_to_domain or "NetworkID",
+            sender_identity=supplier.cxml_sender_identity or "",
+            sender_domain=supplier.cxml_sender_domain or "NetworkID",
+            shared_secret=supplier.cxml_shared_secret or "",
+            user_agent=supplier.cxml_user_agent or "Odoo",
+            buyer_cookie=self.buyer_cookie,
+            return_url=return_url,
+            extrinsics={"UserEmail": user.email or "", "UserFullName": user.name},
+        )
+        try:
+            response = requests.post(
+                supplier.catalog_url,
+                data=document,
+                headers={"Content-Type": "text/xml; charset=UTF-8"},
+                timeout=(10, 30),
+            )
+        except requests.RequestException as error:
+            _logger.warning(
+                "cXML punchout set-up with %s failed: %s",
+                supplier.name,
+                type(error).__name__,
+            )
+            raise UserError(
+                self.env._(
+                    "The webshop %(shop)s could not be reached (%(error)s). Try again "
+                    "in a moment.",
+                    shop=supplier.name,
+                    error=type(error).__name__,
+                )
+            ) from error
+        try:
+            return cxml.parse_punchout_setup_response(response.content)
+        except ProtocolError as error:
+            raise UserError(
+                self.env._(
+                    "The webshop %(shop)s refused the punchout: %(reason)s",
+                    shop=supplier.name,
+                    reason=error.text,
+                )
+            ) from error
+
+    def _cxml_host(self):
+        return urlparse(self.get_base_url()).hostname or "odoo"
+
+    def _check_returnable(self):
+        """Raise a CartError when this session cannot take a cart (any more)."""
+        self.ensure_one()
+        if self.state == "done":
+            raise CartError(
+                "This punchout session has already returned its cart.",
+                code="token_used",
+            )
+        if self.state != "open":
+            raise CartError(
+                "This punchout session is closed (%(state)s).",
+                code="session_closed",
+                state=self.state,
+            )
+        if self.expires_at < fields.Datetime.now():
+            raise CartError(
+                "This punchout session expired at %(when)s (UTC): start a new "
+                "punchout from Odoo.",
+                code="token_expired",
+                when=fields.Datetime.to_string(self.expires_at),
+            )
+
+    def _payload_pairs(self, body, content_type, method="POST"):
+        """The returned cart's form pairs, decoded with the right charset."""
+        charset = self.supplier_id.return_charset
+        if method == "GET":
+            return forms.decode_query(body, charset)
+        return forms.decode_body(body, content_type, charset)
+
+    def _parse_cart(self, pairs, file_format):
+        """Parse the form pairs of a returned cart into a ``Cart``."""
+        self.ensure_one()
+        supplier = self.supplier_id
+        if file_format == "cxml":
+            cart = cxml.parse_punchout_order_message(cxml.decode_cxml_post(pairs))
+            if cart.buyer_cookie and cart.buyer_cookie != self.buyer_cookie:
+                raise CartError(
+                    "The cart's BuyerCookie does not belong to this punchout session.",
+                    code="cookie_mismatch",
+                )
+            return cart
+        aux_id_field = supplier.aux_id_field or ""
+        if file_format == "oci_xml":
+            xml_value = next(v for k, v in pairs if k.lower() == "~xmldocument")
+            return oci.parse_oci_xml(
+                oci.decode_xml_document(xml_value), aux_id_field=aux_id_field
+            )
+        return oci.parse_oci_form(pairs, aux_id_field=aux_id_field)
+
+    def _receive(self, body, content_type, method="POST"):
+        """Keep, parse and import a returned cart; return the error message or
+        ``None``. The payload is stored before anything else; the import is
+        atomic (nothing half-made on error)."""
+        self.ensure_one()
+        pairs = self._payload_pairs(body, content_type, method)
+        file_format = forms.detect_format(pairs)
+        self._store_payload(body, content_type, file_format)
+        try:
+            self._check_returnable()
+            cart = self._parse_cart(pairs, file_format)
+            self._process_cart(cart)
+        except (ProtocolError, UserError, ValidationError, AccessError) as error:
+            return self._fail(error)
+        return None
+
+    def action_retry_import(self):
+        """Import the kept cart again, after the configuration was fixed."""
+        for session in self.filtered(lambda s: s.state == "error"):
+            attachment = session.sudo().payload_attachment_id
+            if not attachment:
+                continue
+            session.sudo().state = "open"
+            pairs = session._payload_pairs(attachment.raw, attachment.description or "")
+            try:
+                cart = session._parse_cart(pairs, forms.detect_format(pairs))
+                session.sudo()._process_cart(cart)
+            except (ProtocolError, UserError, ValidationError, AccessError) as error:
+                session.sudo()._fail(error)
+        return True
+
+    def _process_cart(self, cart):
+        """Turn a parsed cart into a draft RFQ, atomically.
+
+        Called on a sudo session; works as the session's buyer, so record
+        rules and access rights apply as if the buyer had typed the RFQ.
+        """
+        self.ensure_one()
+        session = self.with_company(self.company_id)
+        if self.user_id.has_group("purchase.group_purchase_user"):
+            # A buyer with purchase rights: the RFQ is made with their rights.
+            session = session.with_user(self.user_id)
+        with self.env.cr.savepoint():
+            order = session._import_cart(cart)
+            self.write(
+                {
+                    "state": "done",
+                    "order_id": order.id,
+                    "line_count": len(cart.items),
+                    "error_code": False,
+                    "error_message": False,
+                }
+            )
+        return order
+
+    def _fail(self, error):
+        """Record why a cart was refused, for the buyer and for support."""
+        self.ensure_one()
+        code = getattr(error, "code", "error")
+        if isinstance(error, ProtocolError):
+            message = self.env._(error.message, **error.params)  # pylint: disable=translation-not-lazy
+        elif isinstance(error, UserError | ValidationError | AccessError):
+            message = error.args[0]
+        else:
+            message = str(error)
+        self.write({"state": "error", "error_code": code, "error_message": message})
+        self.message_post(
+            body=self.env._(
+                "The returned cart was refused: %(reason)s", reason=message
+            ),
+            partner_ids=self.user_id.partner_id.ids,
+            subtype_xmlid="mail.mt_note",
+        )
+        _logger.info(
+            "Punchout session %s (id %s): cart refused (%s): %s",
+            self.name,
+            self.id,
+            code,
+            message,
+        )
+        return message
+
+    # ------------------------------------------------------------------
+    # Cart to RFQ
+    # ------------------------------------------------------------------
+
+    def _import_cart(self, cart):
+        """Create or fill the draft RFQ from ``cart``; return the order."""
+        self.ensure_one()
+        items = [item for item in cart.items if not item.is_outline]
+        if not items:
+            raise CartError("The returned cart is empty.", code="empty_cart")
+        currency = self._get_cart_currency(cart, items)
+        uoms = self._match_uoms(items)
+        mappings = self._match_nzi(items)
+        products = self._match_products(items)
+        missing = [item for item in items if item.line_no not in products]
+        if missing:
+            products.update(self._create_products(missing, uoms, mappings, currency))
+        order = self._get_or_create_order(currency)
+        line_vals = [
+            self._prepare_order_line_vals(
+                order,
+                item,
+                products[item.line_no],
+                uoms[item.line_no],
+                mappings.get(item.line_no),
+            )
+            for item in items
+        ]
+        lines = self.env["purchase.order.line"].create(line_vals)
+        if self.request_id:
+            self._link_request_lines(lines)
+        order.message_post(
+            body=self.env._(
+                "%(count)s line(s) added from the %(shop)s cart "
+                "(punchout %(session)s).",
+                count=len(lines),
+                shop=self.supplier_id.name,
+                session=self.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return order
+
+    def _get_cart_currency(self, cart, items):
+        codes = {(item.currency or cart.currency or "").upper() for item in items}
+        codes.discard("")
+        if not codes:
+            return self.order_id.currency_id or self.company_id.currency_id
+        if len(codes) > 1:
+            raise CartError(
+                "The cart mixes currencies (%(codes)s); an RFQ has one currency.",
+                code="mixed_currencies",
+                codes=", ".join(sorted(codes)),
+            )
+        code = codes.pop()
+        currency = (
+            self.env["res.currency"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("name", "=", code)], limit=1)
+        )
+        if not currency:
+            raise CartError(
+                "The cart is in an unknown currency: %(currency)s.",
+                code="unknown_currency",
+                currency=code,
+            )
+        if not currency.active:
+            raise CartError(
+                "The cart is in %(currency)s, which is not active in Odoo: a "
+                "manager must activate it first.",
+                code="inactive_currency",
+                currency=code,
+            )
+        if self.order_id and self.order_id.currency_id != currency:
+            raise CartError(
+                "The cart is in %(currency)s but %(order)s is in %(order_currency)s.",
+                code="currency_mismatch",
+                currency=code,
+                order=self.order_id.name,
+                order_currency=self.order_id.currency_id.name,
+            )
+        return currency
+
+    def _match_uoms(self, items):
+        """Map each item to an Odoo unit: supplier alias, else UNECE code."""
+        supplier = self.supplier_id
+        aliases = {
+            a.code.strip().upper(): a.uom_id for a in supplier.sudo().unit_alias_ids
+        }
+        by_item, wanted = {}, set()
+        for item in items:
+            raw = (item.unit or "").strip().upper()
+            if raw in aliases:
+                by_item[item.line_no] = aliases[raw]
+            else:
+                code = unit_codes.normalise_unit(raw) if raw else "C62"
+                by_item[item.line_no] = code
+                wanted.add(code)
+        found = self.env["uom.uom"]._oci_by_unece_code(wanted) if wanted else {}
+        result = {}
+        for item in items:
+            value = by_item[item.line_no]
+            if isinstance(value, str):
+                uom = found.get(value)
+                if not uom:
+                    raise CartError(
+                        "Line %(line)s: unit %(unit)s is unknown. A purchase manager "
+                        "can map it on the webshop's unit aliases, or give an Odoo "
+                        "unit this UNECE code.",
+                        code="unknown_unit",
+                        line=item.line_no,
+                        unit=item.unit or value,
+                    )
+                value = uom
+            result[item.line_no] = value
+        return result
+
+    def _match_nzi(self, items):
+        mappings = self.supplier_id.sudo().nzi_mapping_ids
+        cache, result = {}, {}
+        for item in items:
+            code = item.matgroup
+            if code and mappings:
+                if code not in cache:
+                    cache[code] = mappings._find(code)
+                if cache[code]:
+                    result[item.line_no] = cache[code]
+        return result
+
+    def _match_products(self, items):
+        """Products by the vendor's code, else by EXT_PRODUCT_ID (one search each)."""
+        partner = self.supplier_id.partner_id.commercial_partner_id
+        codes = {item.vendormat for item in items if item.vendormat}
+        by_code = {}
+        if codes:
+            infos = self.env["product.supplierinfo"].search(
+                Domain("partner_id", "child_of", partner.id)
+                & Domain("product_code", "in", list(codes))
+                & Domain("company_id", "in", [False, self.company_id.id]),
+                order="sequence, id",
+            )
+            for info in infos:
+                product = info.product_id or info.product_tmpl_id.product_variant_id
+                if product and info.product_code not in by_code:
+                    by_code[info.product_code] = product
+        ext_ids = {
+            item.ext_product_id
+            for item in items
+            if item.ext_product_id and item.vendormat not in by_code
+        }
+        by_ext = {}
+        if ext_ids:
+            for product in self.env["product.product"].search(
+                [("default_code", "in", list(ext_ids))]
+            ):
+                by_ext.setdefault(product.default_code, product)
+        result = {}
+        for item in items:
+            product = by_code.get(item.vendormat) or by_ext.get(item.ext_product_id)
+            if product:
+                result[item.line_no] = product
+        return result
+
+    def _create_products(self, items, uoms, mappings, currency):
+        supplier = self.supplier_id.sudo()
+        if not supplier.allow_create_products:
+            raise CartError(
+                "Line %(line)s (%(vendor_code)s %(name)s) matches no product, and "
+                "this webshop may not create products.",
+                code="unknown_product",
+                line=items[0].line_no,
+                vendor_code=items[0].vendormat or "-",
+                name=items[0].description,
+            )
+        # One product per distinct vendor code; lines without a code get their own.
+        vals_by_key, keys = {}, {}
+        for item in items:
+            key = item.vendormat or f"line:{item.line_no}"
+            keys[item.line_no] = key
+            if key in vals_by_key:
+                continue
+            vals_by_key[key] = self._prepare_product_vals(
+                item, uoms[item.line_no], mappings.get(item.line_no), currency
+            )
+        products = (
+            self.env["product.product"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(list(vals_by_key.values()))
+        )
+        by_key = dict(zip(vals_by_key, products, strict=True))
+        return {line_no: by_key[key].sudo(False) for line_no, key in keys.items()}
+
+    def _prepare_product_vals(self, item, uom, mapping, currency):
+        supplier = self.supplier_id.sudo()
+        categ = (mapping and mapping.categ_id) or supplier.default_categ_id
+        vals = {
+            "name": (item.description or item.vendormat or item.line_no)[:256],
+            "type": "consu",
+            "purchase_ok": True,
+            "sale_ok": False,
+            "uom_id": uom.id,
+            "company_id": self.company_id.id,
+            "seller_ids": [
+                Command.create(
+                    {
+                        "partner_id": supplier.partner_id.id,
+                        "product_code": item.vendormat or False,
+                        "product_name": (item.description or "")[:256] or False,
+                        "price": float(item.unit_price),
+                        "currency_id": currency.id,
+                        "company_id": self.company_id.id,
+                        "delay": item.leadtime or 0,
+                    }
+                )
+            ],
+        }
+        if categ:
+            vals["categ_id"] = categ.id
+        if item.ext_product_id:
+            vals["default_code"] = item.ext_product_id[:64]
+        return vals
+
+    def _get_or_create_order(self, currency):
+        if self.order_id:
+            return self.order_id
+        vals = self._prepare_order_vals(currency)
+        order = self.env["purchase.order"].create(vals)
+        return order
+
+    def _prepare_order_vals(self, currency):
+        supplier = self.supplier_id
+        vals = {
+            "partner_id": supplier.partner_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": currency.id,
+            "user_id": self.user_id.id,
+            "oci_supplier_id": supplier.id,
+            "origin": self.request_id.name or False,
+        }
+        if self.request_id.picking_type_id:
+            vals["picking_type_id"] = self.request_id.picking_type_id.id
+        return vals
+
+    def _prepare_order_line_vals(self, order, item, product, uom, mapping):
+        name = item.description or product.display_name
+        if item.longtext and item.longtext.strip() != name.strip():
+            name = f"{name}\n{item.longtext}"
+        supplier = self.supplier_id
+        cust = item.cust_fields or {}
+
+        def cust_value(field_name):
+            if not field_name or not field_name.startswith("CUST_FIELD"):
+                return False
+            return cust.get(int(field_name[len("CUST_FIELD") :])) or False
+
+        if self.protocol == "cxml":
+            card_text = item.extrinsics.get("CardText") or False
+            logo = item.extrinsics.get("Logo") or False
+            location = item.extrinsics.get("DeliveryLocation") or False
+        else:
+            card_text = cust_value(supplier.card_text_field)
+            logo = cust_value(supplier.logo_field)
+            location = cust_value(supplier.location_field)
+        vals = {
+            "order_id": order.id,
+            "product_id": product.id,
+            "name": name,
+            "product_qty": float(item.quantity),
+            "product_uom_id": uom.id,
+            "price_unit": float(item.unit_price),
+            "oci_vendormat": item.vendormat or False,
+            "oci_aux_id": item.aux_id or False,
+            "oci_matgroup": item.matgroup or False,
+            "oci_nzi_mapping_id": mapping.id if mapping else False,
+            "oci_card_text": card_text,
+            "oci_logo": logo,
+            "oci_location_code": location,
+            "oci_unit_code": item.unit or False,
+            "oci_price_unit_qty": float(item.price_unit or 1),
+            "oci_item_data": self._item_data(item),
+        }
+        if item.leadtime is not None:
+            vals["date_planned"] = fields.Datetime.now() + timedelta(days=item.leadtime)
+        if mapping and mapping.analytic_distribution:
+            vals["analytic_distribution"] = mapping.analytic_distribution
+        return vals
+
+    @api.model
+    def _item_data(self, item):
+        """The cart line as the shop sent it (JSON-safe), kept on the RFQ line."""
+        data = {}
+        for key, value in vars(item).items():
+            if isinstance(value, Decimal):
+                value = str(value)
+            elif isinstance(value, dict):
+                value = {str(k): v for k, v in value.items()}
+            if value not in ("", None, {}, []):
+                data[key] = value
+        return data
+
+    def _link_request_lines(self, po_lines):
+        """Allocate the RFQ lines to the request's lines, as OCA's wizard does.
+
+        A request line takes the RFQ lines of its product; request lines
+        without a product (a wish such as "Christmas gifts for the team") take
+        the lines no product matched, in order, while the request has exactly
+        one such line, or one line in all.
+        """
+        request = self.request_id.sudo()
+        request_lines = request.line_ids.filtered(lambda rl: not rl.cancelled)
+        if not request_lines:
+            return
+        by_product = {}
+        for rl in request_lines.filtered("product_id"):
+            by_product.setdefault(rl.product_id.id, rl)
+        generic = request_lines.filtered(lambda rl: not rl.product_id)
+        fallback = (
+            generic
+            if len(generic) == 1
+            else (
+                request_lines
+                if len(request_lines) == 1
+                else self.env["purchase.request.line"]
+            )
+        )
+        allocations = []
+        unlinked = self.env["purchase.order.line"]
+        for line in po_lines:
+            rl = by_product.get(line.product_id.id) or fallback
+            if not rl:
+                unlinked |= line
+                continue
+            line.sudo().purchase_request_lines = [Command.link(rl.id)]
+            alloc_uom = rl.product_uom_id or line.product_uom_id
+            qty = line.product_uom_id._compute_quantity(
+                line.product_qty, alloc_uom, raise_if_failure=False
+            )
+            allocations.append(
+                {
+                    "requested_product_uom_qty": qty,
+                    "product_uom_id": alloc_uom.id,
+                    "purchase_request_line_id": rl.id,
+                    "purchase_line_id": line.id,
+                }
+            )
+        if allocations:
+            self.env["purchase.request.allocation"].sudo().create(allocations)
+        if request.state == "approved":
+            request.button_in_progress()
+        if unlinked:
+            request.message_post(
+                body=self.env._(
+                    "Punchout %(session)s: %(count)s cart line(s) match no line of "
+                    "this request and were not linked: %(names)s",
+                    session=self.name,
+                    count=len(unlinked),
+                    names=", ".join(unlinked.mapped("product_id.display_name")),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_open_order(self):
+        self.ensure_one()
+        return self.order_id._get_records_action() if self.order_id else False
+
+    def action_cancel(self):
+        self.filtered(lambda s: s.state == "open").sudo().write({"state": "cancel"})
+
+    def check_access_session(self):
+        """Only the buyer, or a purchase manager, may see a session."""
+        self.ensure_one()
+        if self.user_id != self.env.user and not self.env.user.has_group(MANAGER):
+            raise AccessError(self.env._("This punchout session is not yours."))
+
+    @api.model
+    def _cron_expire(self):
+        """Close sessions whose cart never came back."""
+        expired = self.sudo().search(
+            [("state", "=", "open"), ("expires_at", "<", fields.Datetime.now())]
+        )
+        expired.write({"state": "cancel", "error_code": "token_expired"})

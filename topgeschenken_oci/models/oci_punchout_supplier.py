@@ -1,0 +1,243 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..protocol import oci
+
+MANAGER = "purchase.group_purchase_manager"
+
+OCI_AUX_FIELDS = [
+    ("CUST_FIELD1", "CUST_FIELD1"),
+    ("CUST_FIELD2", "CUST_FIELD2"),
+    ("CUST_FIELD3", "CUST_FIELD3"),
+    ("CUST_FIELD4", "CUST_FIELD4"),
+    ("CUST_FIELD5", "CUST_FIELD5"),
+    ("EXT_QUOTE_ITEM", "EXT_QUOTE_ITEM"),
+    ("EXT_QUOTE_ID", "EXT_QUOTE_ID"),
+    ("EXT_PRODUCT_ID", "EXT_PRODUCT_ID"),
+]
+
+
+class OciPunchoutSupplier(models.Model):
+    """A webshop the company punches out to, and how to talk to it."""
+
+    _name = "oci.punchout.supplier"
+    _description = "Punchout Supplier (OCI / cXML webshop)"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(
+        default=True,
+        tracking=True,
+        help="Only active suppliers can be punched out to. The shipped "
+        "Topgeschenken.nl record stays inactive until its credentials are set.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Vendor",
+        required=True,
+        tracking=True,
+        check_company=True,
+        help="The vendor the RFQs from this webshop are made out to.",
+    )
+    protocol = fields.Selection(
+        [("oci", "OCI (browser form)"), ("cxml", "cXML (server-side set-up)")],
+        required=True,
+        default="oci",
+        tracking=True,
+        help="OCI: the browser posts the login form to the shop, so the shop's "
+        "user name and password reach the browser. cXML: Odoo sends a "
+        "PunchOutSetupRequest server to server and no credential reaches the "
+        "browser.",
+    )
+    catalog_url = fields.Char(
+        string="Catalogue / set-up URL",
+        required=True,
+        tracking=True,
+        help="OCI: the shop's OCI login URL. cXML: the PunchOutSetupRequest URL.",
+    )
+    http_method = fields.Selection(
+        [("post", "POST"), ("get", "GET")], default="post", required=True
+    )
+    oci_version = fields.Selection(
+        [("4.0", "OCI 4.0"), ("5.0", "OCI 5.0")], default="4.0", required=True
+    )
+    credential_scope = fields.Selection(
+        [("company", "Shared by the company"), ("user", "Per orderer")],
+        default="company",
+        required=True,
+        help="Per orderer: each allowed user logs in with the shop account "
+        "set on their orderer line; users without one use the shared account.",
+    )
+    oci_username = fields.Char(string="OCI user name", groups=MANAGER)
+    oci_password = fields.Char(string="OCI password", groups=MANAGER, copy=False)
+    cxml_from_domain = fields.Char(string="From domain", default="NetworkID")
+    cxml_from_identity = fields.Char(string="From identity")
+    cxml_to_domain = fields.Char(string="To domain", default="NetworkID")
+    cxml_to_identity = fields.Char(string="To identity")
+    cxml_sender_domain = fields.Char(string="Sender domain", default="NetworkID")
+    cxml_sender_identity = fields.Char(string="Sender identity")
+    cxml_shared_secret = fields.Char(string="Shared secret", groups=MANAGER, copy=False)
+    cxml_user_agent = fields.Char(default="Odoo topgeschenken_oci")
+    extra_param_ids = fields.One2many(
+        "oci.punchout.param",
+        "supplier_id",
+        string="Extra call parameters",
+        help="Static parameters added to the OCI call (for example a catalogue "
+        "or language code the shop expects).",
+    )
+    return_charset = fields.Selection(
+        [("utf-8", "UTF-8"), ("iso-8859-1", "ISO-8859-1 (Latin-1)")],
+        string="Cart encoding",
+        default="utf-8",
+        required=True,
+        help="The encoding of a returned cart whose request names none.",
+    )
+    aux_id_field = fields.Selection(
+        OCI_AUX_FIELDS,
+        string="Line reference field (OCI)",
+        default="CUST_FIELD5",
+        help="The OCI field holding the shop's own line reference, which the "
+        "order sent to the shop must echo (cXML always uses "
+        "SupplierPartAuxiliaryID).",
+    )
+    card_text_field = fields.Selection(
+        OCI_AUX_FIELDS, default="CUST_FIELD1", string="Card text field"
+    )
+    logo_field = fields.Selection(
+        OCI_AUX_FIELDS, default="CUST_FIELD2", string="Logo field"
+    )
+    location_field = fields.Selection(
+        OCI_AUX_FIELDS, default="CUST_FIELD3", string="Delivery location field"
+    )
+    unit_alias_ids = fields.One2many(
+        "oci.unit.alias", "supplier_id", string="Unit code aliases"
+    )
+    nzi_mapping_ids = fields.One2many(
+        "oci.nzi.mapping", "supplier_id", string="NZI code mapping"
+    )
+    default_categ_id = fields.Many2one(
+        "product.category",
+        string="Default product category",
+        help="Category of products created from carts when no NZI mapping names one.",
+    )
+    allow_create_products = fields.Boolean(
+        string="Create unknown products",
+        default=True,
+        help="Create a product (with this vendor's code) for cart lines no "
+        "product matches. When off, such carts are refused.",
+    )
+    session_lifetime = fields.Integer(
+        string="Session lifetime (minutes)",
+        default=120,
+        help="How long a returned cart is accepted after the punchout started.",
+    )
+
+    _session_lifetime_positive = models.Constraint(
+        "CHECK(session_lifetime > 0)",
+        "The session lifetime must be positive.",
+    )
+
+    @api.constrains("catalog_url")
+    def _check_catalog_url(self):
+        for supplier in self:
+            url = (supplier.catalog_url or "").strip().lower()
+            if not url.startswith(("https://", "http://")):
+                raise ValidationError(
+                    self.env._(
+                        "The catalogue URL of %(name)s must start with https:// "
+                        "(or http:// for a test shop).",
+                        name=supplier.name,
+                    )
+                )
+
+
+class OciPunchoutParam(models.Model):
+    _name = "oci.punchout.param"
+    _description = "Extra OCI call parameter"
+    _order = "sequence, id"
+
+    supplier_id = fields.Many2one(
+        "oci.punchout.supplier", required=True, ondelete="cascade", index=True
+    )
+    sequence = fields.Integer(default=10)
+    name = fields.Char(string="Parameter", required=True)
+    value = fields.Char()
+
+
+class OciPunchoutSupplierStart(models.Model):
+    _inherit = "oci.punchout.supplier"
+
+    @api.model
+    def _punchout_request_states(self):
+        """Purchase request states a punchout may start from."""
+        return ("draft", "to_approve", "approved", "in_progress")
+
+    @api.model
+    def _for_partner(self, partner, company):
+        """The active webshop of ``partner`` (or the only one) in ``company``."""
+        domain = [("company_id", "=", company.id)]
+        suppliers = self.search(domain)
+        if partner:
+            mine = suppliers.filtered(
+                lambda s: s.partner_id.commercial_partner_id
+                == partner.commercial_partner_id
+            )
+            suppliers = mine or suppliers
+        if not suppliers:
+            raise UserError(
+                self.env._(
+                    "No active webshop is configured for %(company)s: a purchase "
+                    "manager sets one up in Purchase > Configuration > Punchout "
+                    "Suppliers.",
+                    company=company.name,
+                )
+            )
+        return suppliers[:1]
+
+    def _check_may_punch_out(self, user):
+        """Hook: raise when ``user`` may not punch out to this webshop."""
+        self.ensure_one()
+        return True
+
+    def _action_start_punchout(self, request=None, order=None):
+        """Create a session and open its start page in a new tab."""
+        self.ensure_one()
+        session = self.env["oci.punchout.session"]._start(
+            self, request=request, order=order
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/punchout/session/{session.id}/go",
+            "target": "new",
+        }
+
+    def _oci_credentials(self, user):
+        """(user name, password) the OCI call logs ``user`` in with (sudo)."""
+        self.ensure_one()
+        supplier = self.sudo()
+        return supplier.oci_username or "", supplier.oci_password or ""
+
+    def _oci_login_fields(self, session, return_url):
+        """The OCI call's fields, in order (the password included: OCI sends
+        it through the browser; choose cXML to keep it server-side)."""
+        self.ensure_one()
+        username, password = self._oci_credentials(session.user_id)
+        extra = [(p.name, p.value or "") for p in self.sudo().extra_param_ids]
+        return oci.build_oci_login_fields(
+            username=username,
+            password=password,
+            hook_url=return_url,
+            extra=extra,
+            oci_version=self.oci_version,
+        )

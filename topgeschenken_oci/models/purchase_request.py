@@ -1,0 +1,42 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+from odoo import api, fields, models
+
+
+class PurchaseRequest(models.Model):
+    _inherit = "purchase.request"
+
+    oci_session_ids = fields.One2many(
+        "oci.punchout.session", "request_id", string="Punchout sessions"
+    )
+    oci_session_count = fields.Integer(compute="_compute_oci_session_count")
+    oci_can_punchout = fields.Boolean(compute="_compute_oci_can_punchout")
+
+    @api.depends("oci_session_ids")
+    def _compute_oci_session_count(self):
+        for request in self:
+            request.oci_session_count = len(request.oci_session_ids)
+
+    @api.depends("state")
+    def _compute_oci_can_punchout(self):
+        states = self.env["oci.punchout.supplier"]._punchout_request_states()
+        for request in self:
+            request.oci_can_punchout = request.state in states
+
+    def action_oci_punchout(self):
+        """Punch out from this request: the cart becomes an RFQ linked to it."""
+        self.ensure_one()
+        supplier = self.env["oci.punchout.supplier"]._for_partner(
+            self.line_ids.supplier_id[:1], self.company_id
+        )
+        return supplier._action_start_punchout(request=self)
+
+    def action_view_oci_sessions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "topgeschenken_oci.oci_punchout_session_action"
+        )
+        action["domain"] = [("request_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action

@@ -1,0 +1,68 @@
+"""The neutral cart model every punchout format is parsed into."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass
+class CartItem:
+    """One line of a returned cart, whatever the format it came in.
+
+    Numbers are ``Decimal``; ``price`` is the price of ``price_unit`` units
+    (OCI PRICE / PRICEUNIT, cXML UnitPrice / PriceBasisQuantity), so the
+    price of one unit is ``unit_price``.
+    """
+
+    line_no: str
+    description: str = ""
+    quantity: Decimal = Decimal("0")
+    unit: str = ""  # the unit code as the shop sent it (PCE, C62, EA, ST...)
+    price: Decimal = Decimal("0")
+    price_unit: Decimal = Decimal("1")
+    currency: str = ""
+    leadtime: int | None = None  # days
+    vendor: str = ""  # OCI VENDOR: the supplier's number in the buyer's system
+    vendormat: str = ""  # OCI VENDORMAT / cXML SupplierPartID
+    aux_id: str = ""  # cXML SupplierPartAuxiliaryID, echoed in the order
+    manufactmat: str = ""
+    manufactcode: str = ""
+    matnr: str = ""
+    matgroup: str = ""  # OCI MATGROUP / cXML Classification: the NZI code
+    ext_product_id: str = ""
+    ext_quote_id: str = ""
+    ext_quote_item: str = ""
+    ext_category_id: str = ""
+    ext_category: str = ""
+    ext_schema_type: str = ""
+    contract: str = ""
+    contract_item: str = ""
+    service: str = ""
+    longtext: str = ""
+    cust_fields: dict = field(default_factory=dict)  # {1: "...", ..., 5: "..."}
+    attachments: list = field(default_factory=list)  # [{"url", "title", "purpose"}]
+    parent_id: str = ""  # OCI 5 hierarchies
+    item_type: str = ""  # OCI 5: "R" regular item, "O" outline (a group heading)
+    classifications: dict = field(default_factory=dict)  # {domain: value}
+    extrinsics: dict = field(default_factory=dict)  # cXML Extrinsic name -> text
+    extra: dict = field(default_factory=dict)  # fields we do not know, kept as sent
+
+    @property
+    def unit_price(self):
+        """Price of one unit: PRICE / PRICEUNIT."""
+        return self.price / self.price_unit if self.price_unit else self.price
+
+    @property
+    def is_outline(self):
+        """An OCI 5 outline (group heading), not an orderable item."""
+        return self.item_type.upper() == "O"
+
+
+@dataclass
+class Cart:
+    items: list = field(default_factory=list)
+    protocol: str = ""  # "oci", "oci_xml" or "cxml"
+    currency: str = ""
+    buyer_cookie: str = ""  # cXML BuyerCookie (our session token)
+    total: Decimal | None = None
+    operation: str = ""  # cXML operationAllowed / OCI ~OkCode
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,3 @@
+from . import test_install
+from . import test_oci_punchout_supplier
+from . import test_punchout_http

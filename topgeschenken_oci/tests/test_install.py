@@ -1,0 +1,49 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+from odoo.tests import TransactionCase, tagged
+
+DEPENDS = [
+    "purchase",
+    "account_edi_ubl_cii",
+    "purchase_edi_ubl_bis3",
+    "purchase_request",
+    "queue_job",
+]
+
+
+@tagged("post_install", "-at_install")
+class TestInstall(TransactionCase):
+    def test_addon_and_dependencies_installed(self):
+        modules = self.env["ir.module.module"].search(
+            [("name", "in", DEPENDS + ["topgeschenken_oci"])]
+        )
+        self.assertEqual(
+            sorted(modules.mapped("name")), sorted(DEPENDS + ["topgeschenken_oci"])
+        )
+        self.assertEqual(set(modules.mapped("state")), {"installed"})
+
+    def test_shipped_topgeschenken_supplier_is_inactive(self):
+        supplier = self.env.ref("topgeschenken_oci.supplier_topgeschenken")
+        self.assertFalse(supplier.active)
+        self.assertEqual(supplier.partner_id.name, "Topgeschenken.nl")
+        self.assertEqual(supplier.aux_id_field, "CUST_FIELD5")
+        self.assertFalse(supplier.sudo().oci_password)
+
+    def test_no_agpl_dependency(self):
+        """LGPL-3 cannot depend on AGPL code: check the whole closure."""
+        module = self.env["ir.module.module"].search(
+            [("name", "=", "topgeschenken_oci")]
+        )
+        seen, todo = set(), [module]
+        while todo:
+            mod = todo.pop()
+            for dep in mod.dependencies_id.depend_id:
+                if dep.name not in seen:
+                    seen.add(dep.name)
+                    todo.append(dep)
+        agpl = self.env["ir.module.module"].search(
+            [("name", "in", list(seen)), ("license", "=", "AGPL-3")]
+        )
+        self.assertFalse(agpl, "AGPL modules in the dependency closure")
+        self.assertEqual(module.license, "LGPL-3")

@@ -1,0 +1,264 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+import base64
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import GIFT_LINES, PunchoutHttpCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPunchoutHttp(PunchoutHttpCommon):
+    def _rfqs(self):
+        return self.env["purchase.order"].search([("partner_id", "=", self.vendor.id)])
+
+    def test_start_page_logs_in_with_oci_call(self):
+        session, hook = self._start_session(request=self.request)
+        self.assertEqual(session.state, "open")
+        self.assertEqual(session.user_id, self.buyer)
+        self.assertEqual(session.request_id, self.request)
+        self.assertIn("/punchout/return/", hook)
+        token = hook.rsplit("/", 1)[1]
+        self.assertGreaterEqual(len(token), 40)
+        # only the hash of the token is stored
+        self.assertNotIn(token, session.sudo().token_hash)
+        page = self.url_open(f"/punchout/session/{session.id}/go").text
+        for name, value in (
+            ("USERNAME", "buyer01"),
+            ("PASSWORD", "pw-top-secret"),
+            ("~OkCode", "ADDI"),
+            ("~TARGET", "_top"),
+            ("~CALLER", "CTLG"),
+        ):
+            self.assertIn(f'name="{name}" value="{value}"', page)
+        self.assertIn('action="http://localhost:9/oci/login"', page)
+
+    def test_oci_cart_becomes_rfq_linked_to_request(self):
+        session, hook = self._start_session(request=self.request)
+        response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "done")
+        order = session.order_id
+        self.assertIn(f"/{order.id}", response.headers["Location"])
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.partner_id, self.vendor)
+        self.assertEqual(order.oci_supplier_id, self.supplier)
+        self.assertEqual(order.origin, self.request.name)
+        self.assertEqual(len(order.order_line), 2)
+        pakket, bonbons = order.order_line.sorted("id")
+        # product created with the vendor's code, category from the NZI mapping
+        self.assertEqual(pakket.product_id.name, "Kerstpakket Deluxe")
+        self.assertEqual(pakket.product_id.seller_ids.product_code, "TG-KP-001")
+        self.assertEqual(pakket.product_id.categ_id, self.categ_gifts)
+        self.assertEqual(pakket.product_qty, 12)
+        self.assertEqual(pakket.product_uom_id, self.env.ref("uom.product_uom_unit"))
+        self.assertAlmostEqual(pakket.price_unit, 49.95)
+        self.assertIn("Hollandse delicatessen", pakket.name)
+        self.assertEqual(pakket.oci_card_text, "Fijne feestdagen! — Team Zorg")
+        self.assertEqual(pakket.oci_logo, "COMPANY")
+        self.assertEqual(pakket.oci_location_code, "LOC-UTR")
+        self.assertEqual(pakket.oci_aux_id, "TGP-8f3a21c0")
+        self.assertEqual(pakket.oci_matgroup, "441020")
+        self.assertEqual(pakket.oci_account_id, self.expense_gifts)
+        self.assertEqual(
+            pakket.analytic_distribution, {str(self.analytic_gifts.id): 100}
+        )
+        # PRICEUNIT honoured: 12.50 per 10 pieces
+        self.assertAlmostEqual(bonbons.price_unit, 1.25)
+        self.assertEqual(bonbons.product_qty, 30)
+        # linked to the request line as OCA's wizard does
+        request_line = self.request.line_ids
+        self.assertEqual(pakket.purchase_request_lines, request_line)
+        self.assertEqual(
+            sorted(
+                request_line.purchase_request_allocation_ids.mapped(
+                    "requested_product_uom_qty"
+                )
+            ),
+            [12.0, 30.0],
+        )
+        # the raw cart is kept on the session
+        self.assertIn(b"TG-KP-001", session.payload_attachment_id.raw)
+
+    def test_existing_product_matched_by_vendor_code(self):
+        session, hook = self._start_session()
+        lines = [{**GIFT_LINES[0], "VENDORMAT": "TG-BL-002", "DESCRIPTION": "Bloemen"}]
+        self._post_cart(hook, self._oci_fields(lines))
+        session.invalidate_recordset()
+        self.assertEqual(session.order_id.order_line.product_id, self.product_flowers)
+
+    def test_latin1_cart(self):
+        self.supplier.return_charset = "iso-8859-1"
+        session, hook = self._start_session()
+        lines = [{**GIFT_LINES[1], "DESCRIPTION": "Crème brûlée-taart für Zoë"}]
+        body = (
+            "&".join(f"{k}={v}" for k, v in self._oci_fields(lines))
+            .replace(" ", "+")
+            .encode("iso-8859-1")
+        )
+        response = self._post_cart(
+            hook, body=body, content_type="application/x-www-form-urlencoded"
+        )
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        session.invalidate_recordset()
+        self.assertEqual(session.order_id.order_line.name, "Crème brûlée-taart für Zoë")
+
+    def test_multipart_cart(self):
+        session, hook = self._start_session()
+        files = [
+            (k, (None, v.encode("utf-8"))) for k, v in self._oci_fields(GIFT_LINES)
+        ]
+        response = self._post_cart(hook, files=files)
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        session.invalidate_recordset()
+        self.assertEqual(len(session.order_id.order_line), 2)
+
+    def test_oci_xml_cart(self):
+        session, hook = self._start_session()
+        xml = (
+            "<?xml version='1.0' encoding='UTF-8'?><BusinessDocument><Catalog>"
+            "<Item><DESCRIPTION>Wijnkist Bordeaux</DESCRIPTION>"
+            "<QUANTITY>2</QUANTITY><UNIT>PCE</UNIT><PRICE>39.50</PRICE>"
+            "<PRICEUNIT>1</PRICEUNIT><CURRENCY>EUR</CURRENCY>"
+            "<VENDORMAT>TG-WK-003</VENDORMAT><MATGROUP>4410</MATGROUP>"
+            "</Item></Catalog></BusinessDocument>"
+        )
+        data = [
+            ("~xmlDocument", base64.b64encode(xml.encode()).decode()),
+            ("~xml_type", "ESAPO-V1.0"),
+        ]
+        response = self._post_cart(hook, data)
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        session.invalidate_recordset()
+        line = session.order_id.order_line
+        self.assertEqual(line.name, "Wijnkist Bordeaux")
+        self.assertAlmostEqual(line.price_unit, 39.5)
+        self.assertEqual(session.payload_format, "oci_xml")
+
+    def test_cart_added_to_existing_rfq(self):
+        order = self.env["purchase.order"].create({"partner_id": self.vendor.id})
+        order.message_subscribe(self.buyer.partner_id.ids)
+        session, hook = self._start_session(order=order)
+        self._post_cart(hook, self._oci_fields(GIFT_LINES[:1]))
+        session.invalidate_recordset()
+        self.assertEqual(session.order_id, order)
+        self.assertEqual(len(order.order_line), 1)
+
+    # -- bad input: a clear page, nothing half-made, the payload kept ----------
+
+    def _assert_refused(self, response, session, code, rfqs_before):
+        self.assertEqual(response.status_code, 400, response.text[:500])
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "error")
+        self.assertEqual(session.error_code, code)
+        self.assertIn(session.error_message.split(":")[0][:20], response.text)
+        self.assertTrue(session.payload_attachment_id.raw)
+        self.assertEqual(self._rfqs(), rfqs_before, "a half-made RFQ was left")
+        self.assertFalse(
+            self.env["product.product"].search([("name", "=", "Kerstpakket Deluxe")])
+        )
+
+    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    def test_refused_carts_leave_nothing(self):
+        cases = [
+            ("bad_number", [{**GIFT_LINES[0], "QUANTITY": "twaalf"}]),
+            ("bad_quantity", [{**GIFT_LINES[0], "QUANTITY": "0"}]),
+            ("unknown_unit", [GIFT_LINES[0], {**GIFT_LINES[1], "UNIT": "XYZ"}]),
+            ("unknown_currency", [{**GIFT_LINES[0], "CURRENCY": "QQQ"}]),
+            ("bad_number", [GIFT_LINES[0], {**GIFT_LINES[1], "PRICE": "NaN"}]),
+        ]
+        for code, lines in cases:
+            with self.subTest(code=code, lines=lines):
+                before = self._rfqs()
+                session, hook = self._start_session()
+                response = self._post_cart(hook, self._oci_fields(lines))
+                self.assertEqual(response.status_code, 400, response.text[:500])
+                session.invalidate_recordset()
+                self.assertEqual(session.state, "error")
+                self.assertTrue(session.error_code)
+                self.assertTrue(session.payload_attachment_id.raw)
+                self.assertEqual(self._rfqs(), before)
+                self.assertFalse(
+                    self.env["product.product"].search(
+                        [("name", "=", "Kerstpakket Deluxe")]
+                    )
+                )
+                self.assertEqual(session.error_code, code)
+
+    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    def test_empty_cart(self):
+        before = self._rfqs()
+        session, hook = self._start_session()
+        response = self._post_cart(hook, [("~OkCode", "ADDI")])
+        self._assert_refused(response, session, "empty_cart", before)
+
+    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    def test_hostile_xml_refused(self):
+        before = self._rfqs()
+        session, hook = self._start_session()
+        xml = (
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            "<BusinessDocument><Item><DESCRIPTION>&b;</DESCRIPTION>"
+            "<QUANTITY>1</QUANTITY><PRICE>1</PRICE></Item></BusinessDocument>"
+        )
+        data = [("~xmlDocument", base64.b64encode(xml.encode()).decode())]
+        response = self._post_cart(hook, data)
+        self._assert_refused(response, session, "xml_entities", before)
+
+    def test_unknown_token(self):
+        response = self._post_cart(
+            "/punchout/return/" + "x" * 43, self._oci_fields(GIFT_LINES)
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertIn("link is unknown", response.text)
+
+    def test_used_token_and_double_post(self):
+        session, hook = self._start_session()
+        fields_ = self._oci_fields(GIFT_LINES)
+        first = self._post_cart(hook, fields_)
+        self.assertEqual(first.status_code, 303)
+        # the same cart again (a double click): the same RFQ, nothing new
+        again = self._post_cart(hook, fields_)
+        self.assertEqual(again.status_code, 303)
+        self.assertEqual(again.headers["Location"], first.headers["Location"])
+        session.invalidate_recordset()
+        self.assertEqual(len(session.order_id.order_line), 2)
+        # another cart on a used token: refused
+        other = self._post_cart(hook, self._oci_fields(GIFT_LINES[:1]))
+        self.assertEqual(other.status_code, 409)
+        self.assertEqual(len(session.order_id.order_line), 2)
+
+    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    def test_expired_token(self):
+        before = self._rfqs()
+        session, hook = self._start_session()
+        session.sudo().expires_at = fields.Datetime.now() - timedelta(minutes=1)
+        response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
+        self._assert_refused(response, session, "token_expired", before)
+
+    def test_relaunch_replaces_token(self):
+        session, hook = self._start_session()
+        self.url_open(f"/punchout/session/{session.id}/go")
+        response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
+        self.assertEqual(response.status_code, 404)
+
+    def test_other_user_cannot_open_session(self):
+        session, _hook = self._start_session()
+        from odoo.tests import new_test_user
+
+        new_test_user(
+            self.env,
+            "tg_other",
+            password="tg_other_pw1",
+            groups="base.group_user,purchase.group_purchase_user",
+        )
+        self.authenticate("tg_other", "tg_other_pw1")
+        response = self.url_open(f"/punchout/session/{session.id}/go")
+        self.assertNotIn("pw-top-secret", response.text)
+        self.assertNotEqual(response.status_code, 200)
