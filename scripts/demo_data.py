@@ -42,7 +42,11 @@ groups = {
     ],
     "accountant": ["account.group_account_manager", "purchase.group_purchase_user"],
 }
-names = {"buyer": "Bea Buyer", "approver": "Anton Approver", "accountant": "Alma Accountant"}
+names = {
+    "buyer": "Bea Buyer",
+    "approver": "Anton Approver",
+    "accountant": "Alma Accountant",
+}
 users = {}
 for login, group_xmlids in groups.items():
     user = env["res.users"].search([("login", "=", login)])

@@ -26,6 +26,7 @@
         "data/oci_punchout_supplier_data.xml",
         "views/oci_punchout_supplier_views.xml",
         "views/oci_punchout_session_views.xml",
+        "views/oci_order_transmission_views.xml",
         "views/purchase_order_views.xml",
         "views/purchase_request_views.xml",
         "views/punchout_templates.xml",

@@ -6,3 +6,5 @@ from . import purchase_order
 from . import purchase_request
 from . import ir_http
 from . import uom_uom
+from . import oci_order_transmission
+from . import purchase_edi_xml_ubl_bis3

@@ -241,3 +241,62 @@ class OciPunchoutSupplierStart(models.Model):
             extra=extra,
             oci_version=self.oci_version,
         )
+
+
+class OciPunchoutSupplierOrder(models.Model):
+    _inherit = "oci.punchout.supplier"
+
+    order_format = fields.Selection(
+        [
+            ("none", "Do not send orders"),
+            ("cxml", "cXML OrderRequest"),
+            ("ubl", "UBL 2.1 / Peppol BIS Order 3"),
+        ],
+        default="cxml",
+        required=True,
+        tracking=True,
+        help="How a confirmed order from this webshop's cart is sent to it.",
+    )
+    order_url = fields.Char(
+        string="Order URL",
+        tracking=True,
+        help="Where confirmed orders are POSTed (the shop's order endpoint).",
+    )
+    order_auth = fields.Selection(
+        [
+            ("none", "None (cXML shared secret in the document)"),
+            ("basic", "HTTP Basic with the OCI user name and password"),
+            ("bearer", "Bearer token: the shared secret"),
+        ],
+        string="Order authentication",
+        default="none",
+        required=True,
+    )
+    order_timeout = fields.Integer(
+        string="Order timeout (s)",
+        default=30,
+        help="How long to wait for the shop's answer before trying again.",
+    )
+    order_max_attempts = fields.Integer(
+        string="Attempts before giving up",
+        default=8,
+        help="Attempts while the shop is down or answers 5xx (with back-off "
+        "1, 2, 5, 10, 30, 60 minutes, then hourly) before the order is marked "
+        "failed and the buyer gets an activity.",
+    )
+
+    @api.constrains("order_url")
+    def _check_order_url(self):
+        for supplier in self.filtered("order_url"):
+            if (
+                not supplier.order_url.strip()
+                .lower()
+                .startswith(("https://", "http://"))
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The order URL of %(name)s must start with https:// "
+                        "(or http:// for a test shop).",
+                        name=supplier.name,
+                    )
+                )

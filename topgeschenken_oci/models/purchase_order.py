@@ -1,6 +1,9 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+from decimal import Decimal
+from urllib.parse import urlparse
+
 from odoo import api, fields, models
 
 
@@ -19,12 +22,34 @@ class PurchaseOrder(models.Model):
         "oci.punchout.session", "order_id", string="Punchout sessions"
     )
     oci_session_count = fields.Integer(compute="_compute_oci_session_count")
+    oci_transmission_ids = fields.One2many(
+        "oci.order.transmission", "order_id", string="Transmissions", readonly=True
+    )
+    oci_transmission_state = fields.Selection(
+        [
+            ("to_send", "To send"),
+            ("sent", "Sent, not acknowledged"),
+            ("acknowledged", "Acknowledged"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
+        string="Webshop order",
+        compute="_compute_oci_transmission_state",
+        store=True,
+        help="Where the order stands with the webshop: to send, sent (no answer "
+        "yet), acknowledged by the shop, or failed (see the activity).",
+    )
     oci_can_punchout = fields.Boolean(compute="_compute_oci_can_punchout")
 
     @api.depends("oci_session_ids")
     def _compute_oci_session_count(self):
         for order in self:
             order.oci_session_count = len(order.oci_session_ids)
+
+    @api.depends("oci_transmission_ids.state")
+    def _compute_oci_transmission_state(self):
+        for order in self:
+            order.oci_transmission_state = order.oci_transmission_ids[:1].state
 
     @api.depends("state", "partner_id")
     def _compute_oci_can_punchout(self):
@@ -43,6 +68,64 @@ class PurchaseOrder(models.Model):
             "oci.punchout.supplier"
         ]._for_partner(self.partner_id, self.company_id)
         return supplier._action_start_punchout(order=self)
+
+    # EXTENDS purchase
+    def button_approve(self, force=False):
+        res = super().button_approve(force=force)
+        # The outbox: the transmission is created in the confirmation's own
+        # transaction, so a confirmed order is never left without one.
+        self.env["oci.order.transmission"]._create_for_orders(
+            self.filtered(lambda o: o.state == "purchase")
+        )
+        return res
+
+    def _oci_host(self):
+        return urlparse(self.get_base_url()).hostname or "odoo"
+
+    @api.model
+    def _oci_address(self, partner):
+        """A cXML address dict of ``partner``."""
+        return {
+            "name": partner.commercial_company_name or partner.name or "",
+            "deliver_to": partner.name if partner.parent_id else "",
+            "street": partner.street or "",
+            "street2": partner.street2 or "",
+            "zip": partner.zip or "",
+            "city": partner.city or "",
+            "country_code": partner.country_id.code or "",
+            "country": partner.country_id.name or "",
+            "email": partner.email or "",
+            "phone": partner.phone or "",
+            "address_id": str(partner.ref or partner.id),
+        }
+
+    def _oci_ship_to_partner(self):
+        """Hook: where the order goes (a drop-ship address, the warehouse, the
+        company)."""
+        self.ensure_one()
+        if "dest_address_id" in self._fields and self.dest_address_id:
+            return self.dest_address_id
+        warehouse = self.picking_type_id.warehouse_id if self.picking_type_id else False
+        return (warehouse and warehouse.partner_id) or self.company_id.partner_id
+
+    def _oci_ship_to_address(self):
+        return self._oci_address(self._oci_ship_to_partner())
+
+    def _oci_order_extrinsics(self):
+        """Hook: order-level cXML Extrinsics (cost center, buyer's reference)."""
+        return {}
+
+    def action_view_oci_transmissions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "topgeschenken_oci.oci_order_transmission_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        if len(self.oci_transmission_ids) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = self.oci_transmission_ids.id
+        return action
 
     def action_view_oci_sessions(self):
         self.ensure_one()
@@ -83,6 +166,52 @@ class PurchaseOrderLine(models.Model):
         help="The cart's PRICEUNIT: the shop's price was for this many units.",
     )
     oci_item_data = fields.Json(string="Cart line (raw)", readonly=True, copy=False)
+
+    def _oci_decimal(self, value, precision_name):
+        """``value`` rounded to the precision, as a Decimal without trailing
+        zeros (12.0 -> 12, 1.250 -> 1.25)."""
+        digits = self.env["decimal.precision"].precision_get(precision_name)
+        text = f"{value:.{digits}f}"
+        return Decimal(text.rstrip("0").rstrip(".") if "." in text else text)
+
+    def _oci_prepare_cxml_line(self, number, order_ship_to):
+        """One ItemOut of the cXML OrderRequest (a ``build_order_request`` line)."""
+        self.ensure_one()
+        seller = self.product_id._select_seller(
+            partner_id=self.order_id.partner_id,
+            quantity=None,
+            uom_id=self.product_uom_id,
+        )
+        part_id = (
+            self.oci_vendormat
+            or seller.product_code
+            or self.product_id.default_code
+            or str(self.product_id.id)
+        )
+        unit = self.oci_unit_code or self.env["account.edi.common"]._get_uom_unece_code(
+            self.product_uom_id
+        )
+        extrinsics = {}
+        if self.oci_card_text:
+            extrinsics["CardText"] = self.oci_card_text
+        if self.oci_logo:
+            extrinsics["Logo"] = self.oci_logo
+        if self.oci_location_code:
+            extrinsics["DeliveryLocation"] = self.oci_location_code
+        line = {
+            "line_number": number,
+            "quantity": self._oci_decimal(self.product_qty, "Product Unit"),
+            "supplier_part_id": part_id,
+            "supplier_part_auxiliary_id": self.oci_aux_id or "",
+            "unit_price": self._oci_decimal(self.price_unit, "Product Price"),
+            "unit_of_measure": unit,
+            "description": self.name or self.product_id.display_name,
+            "requested_delivery_date": self.date_planned,
+            "extrinsics": extrinsics,
+        }
+        if self.oci_matgroup:
+            line["classification"] = ("NZI", self.oci_matgroup)
+        return line
 
     # EXTENDS purchase
     def _prepare_account_move_line(self, move=False):

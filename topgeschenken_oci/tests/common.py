@@ -22,6 +22,9 @@ class PunchoutCommon(AccountTestInvoicingCommon):
             "purchase_request.group_purchase_request_manager"
         )
         cls.company = cls.company_data["company"]
+        cls.company.partner_id.write(
+            {"street": "Lindelaan 1", "zip": "3511 AA", "city": "Utrecht"}
+        )
         cls.vendor = env["res.partner"].create(
             {"name": "Topgeschenken Test B.V.", "is_company": True}
         )

@@ -1,0 +1,558 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+import base64
+import logging
+import time
+from datetime import timedelta
+
+import requests
+from lxml import etree
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_round, html2plaintext
+
+from ..protocol import cxml, xmlsafe
+from ..protocol.errors import ProtocolError
+
+_logger = logging.getLogger(__name__)
+
+MANAGER = "purchase.group_purchase_manager"
+# Back-off between attempts, in minutes: 1, 2, 5, 10, 30, 60, then hourly.
+BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60)
+RESPONSE_EXCERPT = 2000
+UBL_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+
+
+class OciOrderTransmission(models.Model):
+    """The outbox entry of one confirmed order for the webshop.
+
+    Created in the transaction that confirms the purchase order, so a
+    confirmed order always has one, and at most one (a unique constraint).
+    A queue job sends it; every attempt carries the order number as
+    idempotency key, so a retry after a lost response never places a second
+    order.
+    """
+
+    _name = "oci.order.transmission"
+    _description = "Order transmission to a webshop"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(related="order_id.name", string="Order number", store=True)
+    order_id = fields.Many2one(
+        "purchase.order",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        index=True,
+        check_company=True,
+    )
+    supplier_id = fields.Many2one(
+        "oci.punchout.supplier", string="Webshop", required=True, readonly=True
+    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True)
+    user_id = fields.Many2one(related="order_id.user_id", string="Buyer")
+    state = fields.Selection(
+        [
+            ("to_send", "To send"),
+            ("sent", "Sent, not acknowledged"),
+            ("acknowledged", "Acknowledged"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="to_send",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    payload_format = fields.Selection(
+        [("cxml", "cXML OrderRequest"), ("ubl", "UBL 2.1 / Peppol Order")],
+        required=True,
+        readonly=True,
+    )
+    payload_id = fields.Char(
+        string="cXML payloadID",
+        readonly=True,
+        help="Stable across attempts: the shop can recognise a retry.",
+    )
+    idempotency_key = fields.Char(readonly=True, required=True)
+    payload = fields.Binary(attachment=True, readonly=True)
+    attempt_ids = fields.One2many(
+        "oci.order.transmission.attempt", "transmission_id", readonly=True
+    )
+    attempt_count = fields.Integer(compute="_compute_attempt_count", store=True)
+    next_attempt_at = fields.Datetime(readonly=True)
+    last_error = fields.Text(readonly=True)
+    supplier_order_ref = fields.Char(string="Shop order number", readonly=True)
+    sent_at = fields.Datetime(readonly=True)
+    acknowledged_at = fields.Datetime(readonly=True)
+
+    _order_unique = models.Constraint(
+        "UNIQUE(order_id)", "An order is transmitted to the webshop only once."
+    )
+
+    @api.depends("attempt_ids")
+    def _compute_attempt_count(self):
+        for transmission in self:
+            transmission.attempt_count = len(transmission.attempt_ids)
+
+    # ------------------------------------------------------------------
+    # Creating (the outbox)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_for_orders(self, orders):
+        """Create the transmission of each order that needs one, and queue it.
+
+        Called in the confirmation's transaction; orders that already have
+        one (a second click, a re-approval) get nothing new.
+        """
+        orders = orders.filtered(
+            lambda o: o.state == "purchase"
+            and o.oci_supplier_id
+            and o.oci_supplier_id.order_format != "none"
+        )
+        if not orders:
+            return self.browse()
+        existing = self.sudo().search([("order_id", "in", orders.ids)])
+        orders -= existing.order_id
+        vals_list = []
+        for order in orders:
+            supplier = order.oci_supplier_id.sudo()
+            vals_list.append(
+                {
+                    "order_id": order.id,
+                    "supplier_id": supplier.id,
+                    "payload_format": supplier.order_format,
+                    "idempotency_key": order.name,
+                    "payload_id": cxml.new_payload_id(order._oci_host()),
+                }
+            )
+        transmissions = self.sudo().create(vals_list)
+        for transmission in transmissions:
+            transmission.payload = base64.b64encode(transmission._build_payload())
+            transmission._enqueue()
+        return transmissions
+
+    def _enqueue(self, eta=None):
+        for transmission in self:
+            transmission.with_delay(
+                eta=eta,
+                description=self.env._(
+                    "Send order %(name)s to %(shop)s",
+                    name=transmission.name,
+                    shop=transmission.supplier_id.name,
+                ),
+                identity_key=f"oci-transmission-{transmission.id}-{transmission.attempt_count}",
+            )._send()
+
+    # ------------------------------------------------------------------
+    # Building the document
+    # ------------------------------------------------------------------
+
+    def _build_payload(self):
+        """The document sent to the shop, built once at confirmation: every
+        attempt sends the same bytes."""
+        self.ensure_one()
+        if self.payload_format == "ubl":
+            builder = self.env["purchase.edi.xml.ubl_bis3"]
+            return builder._export_order(self.order_id)
+        try:
+            return cxml.build_order_request(self._prepare_cxml_order())
+        except ProtocolError as error:
+            raise UserError(
+                self.env._(
+                    "%(order)s cannot be sent to %(shop)s: %(reason)s Complete it "
+                    "and confirm again.",
+                    order=self.order_id.name,
+                    shop=self.supplier_id.name,
+                    reason=error.text,
+                )
+            ) from error
+
+    def _prepare_cxml_order(self):
+        """The ``protocol.cxml.build_order_request`` dict of the order."""
+        self.ensure_one()
+        order = self.order_id
+        supplier = self.supplier_id.sudo()
+        company = order.company_id
+        currency = order.currency_id
+        bill_to = order._oci_address(company.partner_id)
+        ship_to = order._oci_ship_to_address()
+        lines = []
+        for number, line in enumerate(
+            order.order_line.filtered(lambda pl: not pl.display_type), start=1
+        ):
+            lines.append(line._oci_prepare_cxml_line(number, ship_to))
+        extrinsics = {"BuyerReference": order.name}
+        if order.origin:
+            extrinsics["PurchaseRequest"] = order.origin
+        extrinsics.update(order._oci_order_extrinsics())
+        return {
+            "payload_id": self.payload_id,
+            "timestamp": cxml.format_timestamp(),
+            "from_identity": supplier.cxml_from_identity or "",
+            "from_domain": supplier.cxml_from_domain or "NetworkID",
+            "to_identity": supplier.cxml_to_identity or "",
+            "to_domain": supplier.cxml_to_domain or "NetworkID",
+            "sender_identity": supplier.cxml_sender_identity or "",
+            "sender_domain": supplier.cxml_sender_domain or "NetworkID",
+            "shared_secret": supplier.cxml_shared_secret or "",
+            "user_agent": supplier.cxml_user_agent or "Odoo",
+            "order_id": order.name,
+            "order_date": order.date_approve or fields.Datetime.now(),
+            "order_type": "new",
+            "currency": currency.name,
+            "total": float_round(
+                order.amount_total, precision_rounding=currency.rounding
+            ),
+            "tax": {
+                "amount": float_round(
+                    order.amount_tax, precision_rounding=currency.rounding
+                ),
+                "description": ", ".join(order.order_line.tax_ids.mapped("name"))
+                or "VAT",
+            },
+            "bill_to": bill_to,
+            "ship_to": ship_to,
+            "contact": {
+                "name": order.user_id.name or "",
+                "email": order.user_id.email or "",
+                "role": "buyer",
+            },
+            "comments": html2plaintext(order.note) if order.note else "",
+            "extrinsics": extrinsics,
+            "lines": lines,
+        }
+
+    # ------------------------------------------------------------------
+    # Sending (the queue job)
+    # ------------------------------------------------------------------
+
+    def _send(self):
+        """Job: POST the order to the webshop; one attempt.
+
+        Safe to run twice or concurrently: the row is locked, and a
+        transmission no longer "to send" (or "sent" without an answer) is left
+        alone. Retries are new delayed jobs, so every attempt is logged in
+        the job's own committed transaction.
+        """
+        self.ensure_one()
+        transmission = self.sudo()
+        if not transmission.try_lock_for_update():
+            _logger.info("Transmission %s is being sent by another worker", self.id)
+            return False
+        transmission.invalidate_recordset()
+        if transmission.state not in ("to_send", "sent"):
+            return False
+        order = transmission.order_id
+        if order.state != "purchase":
+            transmission.write(
+                {
+                    "state": "cancelled",
+                    "last_error": self.env._("The order was cancelled."),
+                }
+            )
+            return False
+        supplier = transmission.supplier_id
+        if not supplier.order_url:
+            return transmission._fail_final(
+                self.env._(
+                    "No order URL is configured on %(shop)s.", shop=supplier.name
+                )
+            )
+        started = time.monotonic()
+        try:
+            response = requests.post(
+                supplier.order_url,
+                data=transmission._payload_bytes(),
+                headers=transmission._request_headers(),
+                auth=transmission._request_auth(),
+                timeout=supplier.order_timeout or 30,
+            )
+        except requests.RequestException as error:
+            return transmission._retry_later(
+                self.env._(
+                    "The webshop could not be reached: %(error)s",
+                    error=type(error).__name__,
+                ),
+                duration=time.monotonic() - started,
+            )
+        return transmission._handle_response(response, time.monotonic() - started)
+
+    def _payload_bytes(self):
+        return base64.b64decode(self.sudo().payload)
+
+    def _request_headers(self):
+        content_type = (
+            "text/xml; charset=UTF-8"
+            if self.payload_format == "cxml"
+            else "application/xml"
+        )
+        return {
+            "Content-Type": content_type,
+            "Idempotency-Key": self.idempotency_key,
+            "User-Agent": self.supplier_id.sudo().cxml_user_agent or "Odoo",
+        }
+
+    def _request_auth(self):
+        supplier = self.supplier_id.sudo()
+        if self.payload_format == "ubl" and supplier.order_auth == "basic":
+            return (supplier.oci_username or "", supplier.oci_password or "")
+        if self.payload_format == "ubl" and supplier.order_auth == "bearer":
+            return _BearerAuth(supplier.cxml_shared_secret or "")
+        return None
+
+    def _handle_response(self, response, duration):
+        status = response.status_code
+        body = response.content or b""
+        if status >= 500 or status in (408, 425, 429):
+            return self._retry_later(
+                self.env._(
+                    "The webshop answered HTTP %(status)s; it will be tried again.",
+                    status=status,
+                ),
+                duration=duration,
+                http_status=status,
+                body=body,
+            )
+        if status >= 400:
+            return self._fail_final(
+                self._supplier_message(body)
+                or self.env._(
+                    "The webshop refused the order (HTTP %(status)s).", status=status
+                ),
+                duration=duration,
+                http_status=status,
+                body=body,
+            )
+        # 2xx: read the answer.
+        try:
+            code, text, supplier_ref = self._parse_answer(response)
+        except (ProtocolError, ValueError) as error:
+            # Delivered, but the answer is unreadable: ask again (same key).
+            self.write(
+                {"state": "sent", "sent_at": self.sent_at or fields.Datetime.now()}
+            )
+            return self._retry_later(
+                self.env._(
+                    "The webshop's answer could not be read (%(error)s); the order "
+                    "will be sent again with the same order number.",
+                    error=getattr(error, "text", str(error)),
+                ),
+                duration=duration,
+                http_status=status,
+                body=body,
+            )
+        if code >= 500:
+            return self._retry_later(
+                text, duration=duration, http_status=status, body=body
+            )
+        if code >= 400:
+            return self._fail_final(
+                text, duration=duration, http_status=status, body=body
+            )
+        now = fields.Datetime.now()
+        self._log_attempt("acknowledged", duration, http_status=status, body=body)
+        self.write(
+            {
+                "state": "acknowledged",
+                "sent_at": self.sent_at or now,
+                "acknowledged_at": now,
+                "last_error": False,
+                "supplier_order_ref": supplier_ref or self.supplier_order_ref,
+                "next_attempt_at": False,
+            }
+        )
+        order = self.order_id
+        if supplier_ref and not order.partner_ref:
+            order.partner_ref = supplier_ref
+        order.message_post(
+            body=self.env._(
+                "Order placed with %(shop)s: acknowledged%(ref)s.",
+                shop=self.supplier_id.name,
+                ref=self.env._(" as %(ref)s", ref=supplier_ref) if supplier_ref else "",
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def _parse_answer(self, response):
+        """(status code, text, supplier's order number) of a 2xx answer."""
+        header_ref = response.headers.get("X-Supplier-Order-Id") or ""
+        body = response.content or b""
+        if self.payload_format == "cxml":
+            status = cxml.parse_cxml_response(body)
+            return status["code"], status["text"] or status["message"], header_ref
+        if not body.strip():
+            return response.status_code, "", header_ref
+        root = xmlsafe.parse_xml(body)
+        ns = {"cbc": UBL_CBC}
+        sales_order = root.xpath("//cbc:SalesOrderID/text()", namespaces=ns)
+        response_code = root.xpath("./cbc:OrderResponseCode/text()", namespaces=ns)
+        ref = (sales_order[0].strip() if sales_order else "") or header_ref
+        if response_code and response_code[0].strip() in ("RE", "27"):
+            return (
+                400,
+                self.env._("The webshop rejected the order (OrderResponse)."),
+                ref,
+            )
+        if xmlsafe.localname(root) not in (
+            "OrderResponse",
+            "OrderResponseSimple",
+            "ApplicationResponse",
+        ):
+            raise ValueError(f"unexpected answer <{etree.QName(root).localname}>")
+        return response.status_code, "", ref
+
+    def _supplier_message(self, body):
+        try:
+            status = cxml.parse_cxml_response(body)
+        except ProtocolError:
+            text = body[:500].decode("utf-8", errors="replace").strip()
+            return text if text and not text.lstrip().startswith("<") else ""
+        return f"{status['code']} {status['text']} {status['message']}".strip()
+
+    def _log_attempt(self, outcome, duration, http_status=0, body=b"", error=""):
+        self.env["oci.order.transmission.attempt"].sudo().create(
+            {
+                "transmission_id": self.id,
+                "outcome": outcome,
+                "http_status": http_status,
+                "duration_ms": int(duration * 1000),
+                "response_excerpt": (body or b"")[:RESPONSE_EXCERPT].decode(
+                    "utf-8", errors="replace"
+                ),
+                "error": error,
+            }
+        )
+
+    def _retry_later(self, reason, duration=0.0, http_status=0, body=b""):
+        self._log_attempt(
+            "retry", duration, http_status=http_status, body=body, error=reason
+        )
+        supplier = self.supplier_id
+        if self.attempt_count >= (supplier.order_max_attempts or 8):
+            return self._fail_final(
+                self.env._(
+                    "Given up after %(count)s attempts. Last error: %(reason)s",
+                    count=self.attempt_count,
+                    reason=reason,
+                ),
+                log=False,
+            )
+        delay = BACKOFF_MINUTES[min(self.attempt_count - 1, len(BACKOFF_MINUTES) - 1)]
+        eta = fields.Datetime.now() + timedelta(minutes=delay)
+        self.write({"last_error": reason, "next_attempt_at": eta})
+        self._enqueue(eta=eta)
+        _logger.info(
+            "Transmission of %s: attempt %s failed (%s), next at %s",
+            self.name,
+            self.attempt_count,
+            reason,
+            eta,
+        )
+        return False
+
+    def _fail_final(self, reason, duration=0.0, http_status=0, body=b"", log=True):
+        if log:
+            self._log_attempt(
+                "failed", duration, http_status=http_status, body=body, error=reason
+            )
+        self.write({"state": "failed", "last_error": reason, "next_attempt_at": False})
+        order = self.order_id
+        order.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=(order.user_id or self.env.user).id,
+            summary=self.env._(
+                "Order not placed with %(shop)s", shop=self.supplier_id.name
+            ),
+            note=self.env._(
+                "The webshop did not accept order %(name)s: %(reason)s. Check the "
+                "order "
+                "with the webshop, then use Send again (purchase managers), or order "
+                "by other means and cancel this transmission.",
+                name=order.name,
+                reason=reason,
+            ),
+        )
+        _logger.warning("Transmission of %s failed: %s", self.name, reason)
+        return False
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_send_again(self):
+        """Managers: send a failed (or unanswered) order again, same key."""
+        if not self.env.user.has_group(MANAGER):
+            raise UserError(
+                self.env._("Only purchase managers can send an order again.")
+            )
+        for transmission in self.sudo():
+            if transmission.state not in ("failed", "sent", "to_send"):
+                raise UserError(
+                    self.env._(
+                        "%(name)s is %(state)s: only failed or unanswered "
+                        "transmissions "
+                        "are sent again.",
+                        name=transmission.name,
+                        state=transmission.state,
+                    )
+                )
+            transmission.write({"state": "to_send", "next_attempt_at": False})
+            transmission._enqueue()
+            transmission.message_post(
+                body=self.env._("Sent again by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_cancel(self):
+        if not self.env.user.has_group(MANAGER):
+            raise UserError(
+                self.env._("Only purchase managers can cancel a transmission.")
+            )
+        self.sudo().filtered(lambda t: t.state != "acknowledged").write(
+            {"state": "cancelled", "next_attempt_at": False}
+        )
+        return True
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    def __init__(self, token):
+        self.token = token
+
+    def __call__(self, request):
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+    def __repr__(self):
+        return "<BearerAuth [redacted]>"
+
+
+class OciOrderTransmissionAttempt(models.Model):
+    _name = "oci.order.transmission.attempt"
+    _description = "Order transmission attempt"
+    _order = "id desc"
+
+    transmission_id = fields.Many2one(
+        "oci.order.transmission", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="transmission_id.company_id", store=True)
+    outcome = fields.Selection(
+        [
+            ("acknowledged", "Acknowledged"),
+            ("retry", "Will retry"),
+            ("failed", "Failed"),
+        ],
+        required=True,
+    )
+    http_status = fields.Integer(string="HTTP status")
+    duration_ms = fields.Integer(string="Duration (ms)")
+    response_excerpt = fields.Text()
+    error = fields.Text()
