@@ -143,6 +143,45 @@ class OciPunchoutSupplier(models.Model):
         help="How long a returned cart is accepted after the punchout started.",
     )
 
+    order_format = fields.Selection(
+        [
+            ("none", "Do not send orders"),
+            ("cxml", "cXML OrderRequest"),
+            ("ubl", "UBL 2.1 / Peppol BIS Order 3"),
+        ],
+        default="cxml",
+        required=True,
+        tracking=True,
+        help="How a confirmed order from this webshop's cart is sent to it.",
+    )
+    order_url = fields.Char(
+        string="Order URL",
+        tracking=True,
+        help="Where confirmed orders are POSTed (the shop's order endpoint).",
+    )
+    order_auth = fields.Selection(
+        [
+            ("none", "None (cXML shared secret in the document)"),
+            ("basic", "HTTP Basic with the OCI user name and password"),
+            ("bearer", "Bearer token: the shared secret"),
+        ],
+        string="Order authentication",
+        default="none",
+        required=True,
+    )
+    order_timeout = fields.Integer(
+        string="Order timeout (s)",
+        default=30,
+        help="How long to wait for the shop's answer before trying again.",
+    )
+    order_max_attempts = fields.Integer(
+        string="Attempts before giving up",
+        default=8,
+        help="Attempts while the shop is down or answers 5xx (with back-off "
+        "1, 2, 5, 10, 30, 60 minutes, then hourly) before the order is marked "
+        "failed and the buyer gets an activity.",
+    )
+
     _session_lifetime_positive = models.Constraint(
         "CHECK(session_lifetime > 0)",
         "The session lifetime must be positive.",
@@ -161,22 +200,21 @@ class OciPunchoutSupplier(models.Model):
                     )
                 )
 
-
-class OciPunchoutParam(models.Model):
-    _name = "oci.punchout.param"
-    _description = "Extra OCI call parameter"
-    _order = "sequence, id"
-
-    supplier_id = fields.Many2one(
-        "oci.punchout.supplier", required=True, ondelete="cascade", index=True
-    )
-    sequence = fields.Integer(default=10)
-    name = fields.Char(string="Parameter", required=True)
-    value = fields.Char()
-
-
-class OciPunchoutSupplierStart(models.Model):
-    _inherit = "oci.punchout.supplier"
+    @api.constrains("order_url")
+    def _check_order_url(self):
+        for supplier in self.filtered("order_url"):
+            if (
+                not supplier.order_url.strip()
+                .lower()
+                .startswith(("https://", "http://"))
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The order URL of %(name)s must start with https:// "
+                        "(or http:// for a test shop).",
+                        name=supplier.name,
+                    )
+                )
 
     @api.model
     def _punchout_request_states(self):
@@ -243,60 +281,14 @@ class OciPunchoutSupplierStart(models.Model):
         )
 
 
-class OciPunchoutSupplierOrder(models.Model):
-    _inherit = "oci.punchout.supplier"
+class OciPunchoutParam(models.Model):
+    _name = "oci.punchout.param"
+    _description = "Extra OCI call parameter"
+    _order = "sequence, id"
 
-    order_format = fields.Selection(
-        [
-            ("none", "Do not send orders"),
-            ("cxml", "cXML OrderRequest"),
-            ("ubl", "UBL 2.1 / Peppol BIS Order 3"),
-        ],
-        default="cxml",
-        required=True,
-        tracking=True,
-        help="How a confirmed order from this webshop's cart is sent to it.",
+    supplier_id = fields.Many2one(
+        "oci.punchout.supplier", required=True, ondelete="cascade", index=True
     )
-    order_url = fields.Char(
-        string="Order URL",
-        tracking=True,
-        help="Where confirmed orders are POSTed (the shop's order endpoint).",
-    )
-    order_auth = fields.Selection(
-        [
-            ("none", "None (cXML shared secret in the document)"),
-            ("basic", "HTTP Basic with the OCI user name and password"),
-            ("bearer", "Bearer token: the shared secret"),
-        ],
-        string="Order authentication",
-        default="none",
-        required=True,
-    )
-    order_timeout = fields.Integer(
-        string="Order timeout (s)",
-        default=30,
-        help="How long to wait for the shop's answer before trying again.",
-    )
-    order_max_attempts = fields.Integer(
-        string="Attempts before giving up",
-        default=8,
-        help="Attempts while the shop is down or answers 5xx (with back-off "
-        "1, 2, 5, 10, 30, 60 minutes, then hourly) before the order is marked "
-        "failed and the buyer gets an activity.",
-    )
-
-    @api.constrains("order_url")
-    def _check_order_url(self):
-        for supplier in self.filtered("order_url"):
-            if (
-                not supplier.order_url.strip()
-                .lower()
-                .startswith(("https://", "http://"))
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "The order URL of %(name)s must start with https:// "
-                        "(or http:// for a test shop).",
-                        name=supplier.name,
-                    )
-                )
+    sequence = fields.Integer(default=10)
+    name = fields.Char(string="Parameter", required=True)
+    value = fields.Char()
