@@ -459,6 +459,7 @@ class OciPunchoutSession(models.Model):
         if missing:
             products.update(self._create_products(missing, uoms, mappings, currency))
         order = self._get_or_create_order(currency)
+        taxes = self._get_line_taxes(order, {p.id: p for p in products.values()})
         line_vals = [
             self._prepare_order_line_vals(
                 order,
@@ -467,6 +468,7 @@ class OciPunchoutSession(models.Model):
                 uoms[item.line_no],
                 mappings.get(item.line_no),
             )
+            | {"tax_ids": [Command.set(taxes[products[item.line_no].id].ids)]}
             for item in items
         ]
         lines = self.env["purchase.order.line"].create(line_vals)
@@ -483,6 +485,24 @@ class OciPunchoutSession(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return order
+
+    def _get_line_taxes(self, order, products):
+        """Vendor taxes per product id, as Odoo's ``_compute_tax_id`` sets them,
+        computed once per product: given to ``create()``, they spare Odoo its
+        per-line onchange."""
+        company = order.company_id
+        fpos = (
+            order.fiscal_position_id
+            or order.fiscal_position_id._get_fiscal_position(order.partner_id)
+        )
+        return {
+            product_id: fpos.map_tax(
+                product.with_company(
+                    company
+                ).supplier_taxes_id._filter_taxes_by_company(company)
+            )
+            for product_id, product in products.items()
+        }
 
     def _get_cart_currency(self, cart, items):
         codes = {(item.currency or cart.currency or "").upper() for item in items}
@@ -724,8 +744,9 @@ class OciPunchoutSession(models.Model):
             "oci_price_unit_qty": float(item.price_unit or 1),
             "oci_item_data": self._item_data(item),
         }
-        if item.leadtime is not None:
-            vals["date_planned"] = fields.Datetime.now() + timedelta(days=item.leadtime)
+        vals["date_planned"] = (order.date_order or fields.Datetime.now()) + timedelta(
+            days=item.leadtime or 0
+        )
         if mapping and mapping.analytic_distribution:
             vals["analytic_distribution"] = mapping.analytic_distribution
         return vals
