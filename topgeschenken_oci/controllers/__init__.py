@@ -1,1 +1,4 @@
+from . import logging_filter
 from . import main
+
+logging_filter.install()

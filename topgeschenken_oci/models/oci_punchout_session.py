@@ -280,7 +280,7 @@ class OciPunchoutSession(models.Model):
                 supplier.catalog_url,
                 data=document,
                 headers={"Content-Type": "text/xml; charset=UTF-8"},
-                timeout=(10, 30),
+                timeout=30,
             )
         except requests.RequestException as error:
             _logger.warning(

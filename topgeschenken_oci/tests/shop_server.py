@@ -33,6 +33,7 @@ class FakeShop:
         self.orders = {}
         self.script = []
         self.default = (200, OK_CXML, {"X-Supplier-Order-Id": "TG-100001"})
+        self.setup_answer = (200, b"", {})
         self.lock = threading.Lock()
         shop = self
 
@@ -44,7 +45,10 @@ class FakeShop:
                     shop.requests.append(
                         {"path": self.path, "headers": dict(self.headers), "body": body}
                     )
-                    answer = shop.script.pop(0) if shop.script else shop.default
+                    if self.path.endswith("/cxml/setup"):
+                        answer = shop.setup_answer
+                    else:
+                        answer = shop.script.pop(0) if shop.script else shop.default
                 if answer == "drop":
                     # The order is placed, but the answer is lost on the way.
                     with shop.lock:
@@ -78,8 +82,12 @@ class FakeShop:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
     def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}/cxml/order"
+        return f"{self.base_url}/cxml/order"
 
     def start(self):
         self.thread.start()

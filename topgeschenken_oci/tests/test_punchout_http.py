@@ -262,3 +262,29 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         response = self.url_open(f"/punchout/session/{session.id}/go")
         self.assertNotIn("pw-top-secret", response.text)
         self.assertNotEqual(response.status_code, 200)
+
+
+@tagged("post_install", "-at_install")
+class TestTokenNotLogged(PunchoutHttpCommon):
+    def test_access_log_redacts_return_token(self):
+        import logging
+
+        from ..controllers.logging_filter import PunchoutTokenFilter
+
+        logger = logging.getLogger("werkzeug")
+        self.assertTrue(any(isinstance(f, PunchoutTokenFilter) for f in logger.filters))
+        token = "Zx9_secretTokenValue-123"
+        record = logging.LogRecord(
+            "werkzeug",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - - [%s] "%s" %s',
+            ("127.0.0.1", "now", f"POST /punchout/return/{token} HTTP/1.1", "303"),
+            None,
+        )
+        for log_filter in logger.filters:
+            log_filter.filter(record)
+        message = record.getMessage()
+        self.assertNotIn(token, message)
+        self.assertIn("/punchout/return/[redacted] HTTP/1.1", message)

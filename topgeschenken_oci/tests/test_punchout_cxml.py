@@ -1,0 +1,175 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+import base64
+
+from lxml import etree
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..protocol import cxml
+from .common import PunchoutHttpCommon
+from .shop_server import FakeShop
+
+AUX = 'TGP-1 {"kaart": "Proficiat & dank!", "logo": "<bedrijf>"}'
+
+
+@tagged("post_install", "-at_install")
+class TestPunchoutCxml(PunchoutHttpCommon):
+    """cXML: server-side set-up (no credential in the browser), cart back."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = FakeShop().start()
+        cls.addClassCleanup(cls.shop.stop)
+        cls.supplier.write(
+            {
+                "protocol": "cxml",
+                "catalog_url": f"{cls.shop.base_url}/cxml/setup",
+                "cxml_from_identity": "DE-LINDE",
+                "cxml_to_identity": "TOPGESCHENKEN",
+                "cxml_sender_identity": "DE-LINDE",
+                "cxml_shared_secret": "setup-secret-7",
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.shop.reset()
+        self.shop.setup_answer = (
+            200,
+            cxml.build_punchout_setup_response(
+                "http://localhost:9/shop/start/abc123",
+                payload_id="1@shop",
+                timestamp="2026-11-28T10:00:00+00:00",
+            ),
+            {},
+        )
+
+    def _start_cxml(self):
+        self.authenticate("tg_buyer", "tg_buyer_pw1")
+        response = self.url_open(
+            "/punchout/start",
+            data={
+                "supplier_id": self.supplier.id,
+                "request_id": self.request.id,
+                "csrf_token": self.csrf_token(),
+            },
+            allow_redirects=False,
+        )
+        go = response.headers["Location"]
+        response = self.url_open(go, allow_redirects=False)
+        return response
+
+    def _message(self, cookie, items):
+        return cxml.build_punchout_order_message(
+            payload_id="9@shop",
+            timestamp="2026-11-28T10:05:00+00:00",
+            buyer_cookie=cookie,
+            currency="EUR",
+            items=items,
+        )
+
+    def test_setup_server_side_then_cart(self):
+        response = self._start_cxml()
+        # the browser is sent to the shop's start page, with no credential
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(
+            response.headers["Location"], "http://localhost:9/shop/start/abc123"
+        )
+        self.assertNotIn("setup-secret-7", response.text)
+        setup = etree.fromstring(self.shop.requests[0]["body"])
+        self.assertEqual(
+            setup.findtext("Header/Sender/Credential/SharedSecret"), "setup-secret-7"
+        )
+        request = setup.find("Request/PunchOutSetupRequest")
+        self.assertEqual(request.get("operation"), "create")
+        return_url = request.findtext("BrowserFormPost/URL")
+        cookie = request.findtext("BuyerCookie")
+        self.assertIn("/punchout/return/", return_url)
+        self.assertTrue(cookie)
+        message = self._message(
+            cookie,
+            [
+                {
+                    "quantity": "12",
+                    "supplier_part_id": "TG-KP-001",
+                    "supplier_part_auxiliary_id": AUX,
+                    "unit_price": "49.95",
+                    "unit_of_measure": "EA",
+                    "description": "Kerstpakket Deluxe",
+                    "classification": ("NZI", "441020"),
+                    "extrinsics": {
+                        "CardText": "Proficiat!",
+                        "DeliveryLocation": "LOC-RTM",
+                    },
+                },
+                {
+                    "quantity": "30",
+                    "supplier_part_id": "TG-CH-010",
+                    "unit_price": "12.50",
+                    "unit_of_measure": "EA",
+                    "description": "Bonbons",
+                    "price_basis": {"quantity": "10"},
+                    "classification": ("NZI", "4410"),
+                },
+            ],
+        )
+        # posted as cxml-base64 this time, cross-site, no cookie
+        response = self._post_cart(
+            return_url, [("cxml-base64", base64.b64encode(message).decode())]
+        )
+        self.assertEqual(response.status_code, 303, response.text[:800])
+        session = self.env["oci.punchout.session"].search(
+            [("request_id", "=", self.request.id)], limit=1
+        )
+        self.assertEqual(session.state, "done")
+        self.assertEqual(session.payload_format, "cxml")
+        pakket, bonbons = session.order_id.order_line.sorted("id")
+        self.assertEqual(pakket.oci_aux_id, AUX)
+        self.assertEqual(pakket.oci_card_text, "Proficiat!")
+        self.assertEqual(pakket.oci_location_code, "LOC-RTM")
+        self.assertEqual(pakket.oci_account_id, self.expense_gifts)
+        self.assertEqual(pakket.product_uom_id, self.env.ref("uom.product_uom_unit"))
+        self.assertAlmostEqual(bonbons.price_unit, 1.25)
+        self.assertEqual(pakket.purchase_request_lines, self.request.line_ids)
+
+    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    def test_cart_with_foreign_buyer_cookie_refused(self):
+        self._start_cxml()
+        setup = etree.fromstring(self.shop.requests[0]["body"])
+        return_url = setup.findtext("Request/PunchOutSetupRequest/BrowserFormPost/URL")
+        message = self._message(
+            "someone-elses-cookie",
+            [
+                {
+                    "quantity": "1",
+                    "supplier_part_id": "TG-KP-001",
+                    "unit_price": "49.95",
+                    "unit_of_measure": "EA",
+                    "description": "Kerstpakket",
+                }
+            ],
+        )
+        response = self._post_cart(return_url, [("cxml-urlencoded", message.decode())])
+        self.assertEqual(response.status_code, 400)
+        session = self.env["oci.punchout.session"].search(
+            [("request_id", "=", self.request.id)], limit=1
+        )
+        self.assertEqual(session.error_code, "cookie_mismatch")
+        self.assertFalse(session.order_id)
+
+    def test_shop_refuses_setup(self):
+        self.shop.setup_answer = (
+            200,
+            cxml.build_status_response(
+                401, "Unauthorized", "2@shop", "2026-11-28T10:00:00+00:00"
+            ),
+            {},
+        )
+        response = self._start_cxml()
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("refused the punchout", response.text)
+        self.assertNotIn("setup-secret-7", response.text)
