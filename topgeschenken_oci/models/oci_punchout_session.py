@@ -17,6 +17,7 @@ from odoo.tools import consteq
 
 from ..protocol import cxml, forms, oci
 from ..protocol import units as unit_codes
+from ..protocol.cart import check_plausible
 from ..protocol.errors import CartError, ProtocolError
 
 _logger = logging.getLogger(__name__)
@@ -451,6 +452,7 @@ class OciPunchoutSession(models.Model):
         items = [item for item in cart.items if not item.is_outline]
         if not items:
             raise CartError("The returned cart is empty.", code="empty_cart")
+        check_plausible(cart)
         currency = self._get_cart_currency(cart, items)
         uoms = self._match_uoms(items)
         mappings = self._match_nzi(items)

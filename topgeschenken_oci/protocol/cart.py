@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .errors import CartError
+
 
 @dataclass
 class CartItem:
@@ -66,3 +68,30 @@ class Cart:
     total: Decimal | None = None
     operation: str = ""  # cXML operationAllowed / OCI ~OkCode
     extra: dict = field(default_factory=dict)
+
+
+# Beyond these a number is a typing or encoding error, not an order: a
+# gift shop sells no billion items, nor one item at a trillion.
+MAX_QUANTITY = Decimal("1000000000")
+MAX_UNIT_PRICE = Decimal("1000000000000")
+
+
+def check_plausible(cart):
+    """Raise a ``CartError`` for an item whose quantity or price is absurd."""
+    for item in cart.items:
+        if item.is_outline:
+            continue
+        if item.quantity > MAX_QUANTITY:
+            raise CartError(
+                "Line %(line)s: the quantity %(quantity)s is not plausible.",
+                code="implausible_quantity",
+                line=item.line_no,
+                quantity=item.quantity,
+            )
+        if item.unit_price > MAX_UNIT_PRICE or item.price > MAX_UNIT_PRICE:
+            raise CartError(
+                "Line %(line)s: the price %(price)s is not plausible.",
+                code="implausible_price",
+                line=item.line_no,
+                price=item.price,
+            )

@@ -171,6 +171,9 @@ class TestPunchoutHttp(PunchoutHttpCommon):
             ("unknown_unit", [GIFT_LINES[0], {**GIFT_LINES[1], "UNIT": "XYZ"}]),
             ("unknown_currency", [{**GIFT_LINES[0], "CURRENCY": "QQQ"}]),
             ("bad_number", [GIFT_LINES[0], {**GIFT_LINES[1], "PRICE": "NaN"}]),
+            ("implausible_quantity", [{**GIFT_LINES[0], "QUANTITY": "1" + "0" * 20}]),
+            ("implausible_price", [{**GIFT_LINES[0], "PRICE": "9" * 25}]),
+            ("bad_price", [{**GIFT_LINES[0], "PRICE": "-5"}]),
         ]
         for code, lines in cases:
             with self.subTest(code=code, lines=lines):
