@@ -9,4 +9,8 @@ say "ruff"
 "$VENV/bin/ruff" format --check .
 say "pylint-odoo (OCA mandatory checks)"
 "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory --score=n "$ADDON"
+say "wheel (whool)"
+rm -rf "$CACHE/dist"
+"$VENV/bin/python" -m pip wheel -q --no-deps --no-build-isolation "./$ADDON" -w "$CACHE/dist"
+ls "$CACHE"/dist/odoo_addon_topgeschenken_oci-*.whl
 say "lint passed"

@@ -3,7 +3,7 @@
 
 import logging
 
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
@@ -28,6 +28,7 @@ class PunchoutController(http.Controller):
     @http.route(_start_url, type="http", auth="user", methods=["GET"])
     def punchout_start_page(self, **kwargs):
         """ "Order from webshop": pick a webshop, then start a session."""
+        self._check_internal_user()
         suppliers = request.env["oci.punchout.supplier"].search(
             [("company_id", "in", request.env.companies.ids)]
         )
@@ -48,6 +49,7 @@ class PunchoutController(http.Controller):
         request the cart is for) or ``order_id`` (a draft RFQ the cart is
         added to), and ``csrf_token``.
         """
+        self._check_internal_user()
         env = request.env
         try:
             supplier = env["oci.punchout.supplier"].browse(int(supplier_id or 0))
@@ -66,6 +68,7 @@ class PunchoutController(http.Controller):
         PunchOutSetupRequest sent from the server, then a redirect to the
         shop's start page: no credential reaches the browser.
         """
+        self._check_internal_user()
         session = request.env["oci.punchout.session"].browse(session_id).exists()
         if not session:
             raise NotFound()
@@ -153,6 +156,11 @@ class PunchoutController(http.Controller):
         if error:
             return self._message_page(error, status=400, session=session)
         return self._redirect_to_order(session)
+
+    def _check_internal_user(self):
+        """Punchouts are for employees: portal users get a 403."""
+        if not request.env.user._is_internal():
+            raise Forbidden()
 
     def _redirect_to_order(self, session):
         order = session.order_id

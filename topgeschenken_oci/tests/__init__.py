@@ -3,3 +3,4 @@ from . import test_oci_punchout_supplier
 from . import test_punchout_http
 from . import test_transmission
 from . import test_punchout_cxml
+from . import test_access_rights
