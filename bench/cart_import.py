@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("-c", "--config", default=str(ROOT / ".cache" / "dev-odoo.conf"))
+    parser.add_argument(
+        "-c", "--config", default=str(ROOT / ".cache" / "dev-odoo.conf")
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sizes", default="10,100,1000")
     parser.add_argument(
@@ -42,8 +44,10 @@ def main():
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     registry = Registry(args.database)
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"{'lines':>6} {'import s':>9} {'ORM s':>8} {'ratio':>6} "
-          f"{'import q':>9} {'ORM q':>7} {'q/line Δ':>9}")
+    print(
+        f"{'lines':>6} {'import s':>9} {'ORM s':>8} {'ratio':>6} "
+        f"{'import q':>9} {'ORM q':>7} {'q/line Δ':>9}"
+    )
     for size in sizes:
         imports, creates, import_q, create_q = [], [], [], []
         for _ in range(args.repeat):
@@ -63,8 +67,10 @@ def main():
             create_q.append(q_c)
         t_i, t_c = statistics.median(imports), statistics.median(creates)
         q_i, q_c = min(import_q), min(create_q)
-        print(f"{size:>6} {t_i:>9.3f} {t_c:>8.3f} {t_i / t_c:>6.2f} "
-              f"{q_i:>9} {q_c:>7} {(q_i - q_c) / size:>9.3f}")
+        print(
+            f"{size:>6} {t_i:>9.3f} {t_c:>8.3f} {t_i / t_c:>6.2f} "
+            f"{q_i:>9} {q_c:>7} {(q_i - q_c) / size:>9.3f}"
+        )
     return 0
 
 
@@ -83,7 +89,8 @@ def _fixture(env, size, known_share):
             "catalog_url": "http://localhost:9/oci",
             "default_categ_id": categ.id,
             "nzi_mapping_ids": [
-                Command.create({"code": f"44{n}", "categ_id": categ.id}) for n in range(10)
+                Command.create({"code": f"44{n}", "categ_id": categ.id})
+                for n in range(10)
             ],
         }
     )
@@ -94,7 +101,9 @@ def _fixture(env, size, known_share):
                 "name": f"Gift {n}",
                 "type": "consu",
                 "seller_ids": [
-                    Command.create({"partner_id": vendor.id, "product_code": f"TG-{n:05d}"})
+                    Command.create(
+                        {"partner_id": vendor.id, "product_code": f"TG-{n:05d}"}
+                    )
                 ],
             }
             for n in range(known)
