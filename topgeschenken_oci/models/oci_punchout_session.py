@@ -13,7 +13,7 @@ import requests
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import consteq
+from odoo.tools import consteq, mute_logger
 
 from ..protocol import cxml, forms, oci
 from ..protocol import units as unit_codes
@@ -637,6 +637,16 @@ class OciPunchoutSession(models.Model):
                 line=items[0].line_no,
                 vendor_code=items[0].vendormat or "-",
                 name=items[0].description,
+            )
+        # Two carts of one shop imported at once must not create the same new
+        # product twice: touch the shop's row, so the second transaction
+        # fails to serialize, and Odoo's request retry runs it again on a
+        # fresh snapshot that sees the products the first one created.
+        with mute_logger("odoo.sql_db"):  # a serialization failure is expected
+            self.env.cr.execute(
+                "UPDATE oci_punchout_supplier SET write_date = write_date "
+                "WHERE id = %s",
+                [supplier.id],
             )
         # One product per distinct vendor code; lines without a code get their own.
         vals_by_key, keys = {}, {}
