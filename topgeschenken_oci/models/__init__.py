@@ -6,3 +6,8 @@ from . import purchase_order
 from . import purchase_request
 from . import ir_http
 from . import uom_uom
+from . import oci_punchout_supplier_matching
+from . import account_move
+from . import account_move_line
+from . import account_edi_xml_ubl_20
+from . import account_edi_xml_cii_facturx
