@@ -185,6 +185,13 @@ class AccountMove(models.Model):
             ),
         ]
 
+    def _oci_is_own_order_number(self, token, prefixes):
+        """Whether ``token`` has the form of our order numbers (``P00023``)."""
+        return any(
+            re.fullmatch(re.escape(prefix) + r"[0-9]+", token, re.IGNORECASE)
+            for prefix in prefixes
+        )
+
     def _oci_supplier_order_refs(self):
         """Values that may be the supplier's order number (PO ``partner_ref``)."""
         edi = self.oci_edi_refs or {}
@@ -446,7 +453,8 @@ class AccountMove(models.Model):
                 self.env._("the supplier's order number"),
             )
 
-        if not matched_orders and self.move_type == "in_invoice":
+        ours = [t for t in tokens if self._oci_is_own_order_number(t, prefixes)]
+        if not matched_orders and not ours and self.move_type == "in_invoice":
             by_total = self._oci_orders_by_total()
             if len(by_total) > 1:
                 reasons.append(

@@ -204,9 +204,9 @@ class TestInvoiceMatching(PunchoutCommon):
         bill = self._import("tg_text_reference.xml")
         self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
         self.assertLinked(bill, self.po_text)
-        # the flowers line has no item code: matched on the product
+        # the flowers line has no item code: matched on product or description
         flowers = self._product_lines(bill).filtered(
-            lambda line: line.product_id == self.product_flowers
+            lambda line: line.name == "Bloemetje met kaart"
         )
         self.assertEqual(flowers.purchase_line_id.product_id, self.product_flowers)
 
@@ -222,6 +222,27 @@ class TestInvoiceMatching(PunchoutCommon):
         self.assertIn("P99999", bill.oci_match_reason)
         self.assertFalse(self._product_lines(bill).purchase_line_id)
         self.assertFalse(bill.oci_order_ids)
+
+    def test_unknown_order_number_no_total_guess(self):
+        """An order number of ours that does not exist is not guessed by total."""
+        same_total = self._make_order(
+            "P90199", [(self.product_kp, 1, 49.95, "TG-KP-001")]
+        )
+        bill = self._import("tg_unknown_order.xml")
+        self.assertEqual(
+            bill.currency_id.compare_amounts(
+                bill.amount_total, same_total.amount_total
+            ),
+            0,
+        )
+        self.assertEqual(bill.oci_match_state, "unknown_order")
+        self.assertFalse(self._product_lines(bill).purchase_line_id)
+        native = self._import("tg_unknown_order.xml", native=True)
+        self.assertEqual(
+            self._product_lines(native).purchase_line_id.order_id,
+            same_total,
+            "native Odoo falls back to vendor and total",
+        )
 
     # ------------------------------------------------------------------
     # Several orders, ambiguity
