@@ -31,5 +31,7 @@
         "views/purchase_request_views.xml",
         "views/punchout_templates.xml",
         "views/topgeschenken_oci_menus.xml",
+        "views/oci_punchout_supplier_matching_views.xml",
+        "views/account_move_views.xml",
     ],
 }

@@ -8,3 +8,8 @@ from . import ir_http
 from . import uom_uom
 from . import oci_order_transmission
 from . import purchase_edi_xml_ubl_bis3
+from . import oci_punchout_supplier_matching
+from . import account_move
+from . import account_move_line
+from . import account_edi_xml_ubl_20
+from . import account_edi_xml_cii_facturx

@@ -4,3 +4,4 @@ from . import test_punchout_http
 from . import test_transmission
 from . import test_punchout_cxml
 from . import test_access_rights
+from . import test_invoice_matching

@@ -1,0 +1,48 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+from odoo import models
+
+
+class AccountEdiXmlCii(models.AbstractModel):
+    """Keep the order references of imported CII (Factur-X, ZUGFeRD) bills."""
+
+    _inherit = "account.edi.xml.cii"
+
+    # EXTENDS account_edi_ubl_cii
+    def _import_fill_invoice(self, invoice, tree, qty_factor):
+        logs = super()._import_fill_invoice(invoice, tree, qty_factor)
+        if invoice.is_purchase_document():
+            invoice.oci_edi_refs = self._oci_import_order_refs(tree)
+        return logs
+
+    def _oci_import_order_refs(self, tree):
+        def texts(xpath):
+            return [node.text for node in tree.iterfind(xpath) if node.text]
+
+        agreement = "./{*}SupplyChainTradeTransaction/{*}ApplicableHeaderTradeAgreement"
+        return {
+            "order": texts(
+                f"{agreement}/{{*}}BuyerOrderReferencedDocument/{{*}}IssuerAssignedID"
+            ),
+            "sales_order": texts(
+                f"{agreement}/{{*}}SellerOrderReferencedDocument/{{*}}IssuerAssignedID"
+            ),
+            "buyer": texts(f"{agreement}/{{*}}BuyerReference"),
+        }
+
+    # EXTENDS account_edi_ubl_cii
+    def _retrieve_invoice_line_vals(self, tree, document_type=False, qty_factor=1):
+        vals = super()._retrieve_invoice_line_vals(tree, document_type, qty_factor)
+        vals.update(
+            {
+                "oci_edi_item_code": tree.findtext(
+                    "./{*}SpecifiedTradeProduct/{*}SellerAssignedID"
+                ),
+                "oci_edi_order_ref": tree.findtext(
+                    "./{*}SpecifiedLineTradeAgreement/{*}BuyerOrderReferencedDocument"
+                    "/{*}IssuerAssignedID"
+                ),
+            }
+        )
+        return vals

@@ -1,0 +1,709 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+import difflib
+import re
+
+from markupsafe import Markup
+
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command, Domain
+from odoo.tools import float_compare
+
+from odoo.addons.purchase.models.account_invoice import TOLERANCE
+
+from ..protocol import invoice_refs
+
+MATCH_STATES = [
+    ("matched", "Matched"),
+    ("partial", "Partially matched"),
+    ("price_deviation", "Price deviation"),
+    ("qty_deviation", "Quantity deviation"),
+    ("unknown_order", "Unknown order"),
+    ("ambiguous", "Ambiguous"),
+    ("accepted", "Deviation accepted"),
+]
+#: Match states an accountant has to look at.
+REVIEW_STATES = (
+    "partial",
+    "price_deviation",
+    "qty_deviation",
+    "unknown_order",
+    "ambiguous",
+)
+#: States whose deviation an accountant may accept.
+ACCEPTABLE_STATES = ("partial", "price_deviation", "qty_deviation")
+#: Minimal similarity of an invoice line's description to an order line's.
+DESCRIPTION_RATIO = 0.8
+
+_CODE_PREFIX_RE = re.compile(r"^\s*\[[^\]]*\]\s*")
+
+
+def _norm_code(code):
+    return "".join((code or "").split()).casefold()
+
+
+def _norm_text(text):
+    text = _CODE_PREFIX_RE.sub("", (text or "").split("\n", 1)[0])
+    return " ".join(text.split()).casefold()
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    oci_match_state = fields.Selection(
+        MATCH_STATES,
+        string="Match status",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+        help="How the imported bill matched its purchase orders.",
+    )
+    oci_match_reason = fields.Text(string="Match result", readonly=True, copy=False)
+    oci_order_ids = fields.Many2many(
+        "purchase.order",
+        "account_move_oci_order_rel",
+        "move_id",
+        "order_id",
+        string="Matched orders",
+        readonly=True,
+        copy=False,
+    )
+    oci_order_refs = fields.Char(
+        string="Order references",
+        readonly=True,
+        copy=False,
+        help="The order numbers the e-invoice gave, as read from it.",
+    )
+    oci_edi_refs = fields.Json(
+        string="Order reference texts (e-invoice)", readonly=True, copy=False
+    )
+
+    # ------------------------------------------------------------------
+    # Hook into Odoo's bill -> purchase order matching
+    # ------------------------------------------------------------------
+
+    # EXTENDS purchase
+    def _find_and_set_purchase_orders(
+        self, po_references, partner_id, amount_total, from_ocr=False, timeout=10
+    ):
+        self.ensure_one()
+        if (
+            from_ocr
+            or self.env.context.get("oci_native_matching")
+            or not self.is_purchase_document()
+        ):
+            return super()._find_and_set_purchase_orders(
+                po_references,
+                partner_id,
+                amount_total,
+                from_ocr=from_ocr,
+                timeout=timeout,
+            )
+        refs = dict(self.oci_edi_refs or {})
+        refs["text"] = [self.invoice_origin] if self.invoice_origin else []
+        self.oci_edi_refs = refs
+        self._oci_match()
+
+    # EXTENDS account
+    def _autopost_bill(self):
+        res = super()._autopost_bill()
+        if (
+            self.state == "draft"
+            and self.oci_match_state == "matched"
+            and self._oci_supplier().match_auto_post
+        ):
+            try:
+                with self.env.cr.savepoint():
+                    self.action_post()
+            except (UserError, ValidationError) as error:
+                self.message_post(
+                    body=self.env._(
+                        "Matched, but not posted automatically: %(error)s",
+                        error=str(error),
+                    )
+                )
+        return res
+
+    # ------------------------------------------------------------------
+    # Matching
+    # ------------------------------------------------------------------
+
+    def _oci_supplier(self):
+        self.ensure_one()
+        return self.env["oci.punchout.supplier"]._for_bill_partner(
+            self.partner_id, self.company_id
+        )
+
+    def _oci_matchable_lines(self):
+        return self.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        )
+
+    def _oci_order_prefixes(self):
+        """Prefixes of the company's purchase order numbers (``P``)."""
+        sequences = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", "purchase.order"),
+                    ("company_id", "in", [self.company_id.id, False]),
+                ]
+            )
+        )
+        return [s.prefix for s in sequences if s.prefix and "%" not in s.prefix]
+
+    def _oci_tokens(self, values, prefixes):
+        found = []
+        for value in values or []:
+            for part in invoice_refs.split_refs(value):
+                found += invoice_refs.candidates(part, prefixes=prefixes)
+        return list(dict.fromkeys(found))
+
+    def _oci_reference_sources(self, prefixes):
+        """[(source label, order-number tokens)], most reliable source first."""
+        edi = self.oci_edi_refs or {}
+        return [
+            (
+                self.env._("the order reference"),
+                self._oci_tokens(edi.get("order"), prefixes),
+            ),
+            (
+                self.env._("the buyer reference"),
+                self._oci_tokens(edi.get("buyer"), prefixes),
+            ),
+            (
+                self.env._("the order number in the invoice text"),
+                self._oci_tokens(
+                    (edi.get("text") or [])
+                    + self._oci_matchable_lines().mapped("name"),
+                    prefixes,
+                ),
+            ),
+        ]
+
+    def _oci_is_own_order_number(self, token, prefixes):
+        """Whether ``token`` has the form of our order numbers (``P00023``)."""
+        return any(
+            re.fullmatch(re.escape(prefix) + r"[0-9]+", token, re.IGNORECASE)
+            for prefix in prefixes
+        )
+
+    def _oci_supplier_order_refs(self):
+        """Values that may be the supplier's order number (PO ``partner_ref``)."""
+        edi = self.oci_edi_refs or {}
+        values = []
+        for value in (edi.get("sales_order") or []) + (edi.get("order") or []):
+            values += [ref.strip() for ref in invoice_refs.split_refs(value)]
+        return list(dict.fromkeys(values))
+
+    def _oci_order_domain(self):
+        return Domain(
+            [("company_id", "=", self.company_id.id), ("state", "=", "purchase")]
+        )
+
+    def _oci_resolve_references(self, tokens, supplier_refs):
+        """{reference: purchase orders it names}, in one search."""
+        orders = self.env["purchase.order"]
+        if not tokens and not supplier_refs:
+            return {}
+        names = {variant for token in tokens for variant in (token, token.upper())}
+        domain = Domain("name", "in", list(names))
+        vendor = self.partner_id.commercial_partner_id
+        if supplier_refs and vendor:
+            domain |= Domain("partner_ref", "in", supplier_refs) & Domain(
+                "partner_id", "child_of", vendor.id
+            )
+        orders = orders.search(self._oci_order_domain() & domain)
+        resolved = {}
+        for token in tokens:
+            key = token.casefold()
+            found = orders.filtered(lambda o, key=key: o.name.casefold() == key)
+            if found:
+                resolved[token] = found
+        for ref in supplier_refs:
+            key = ref.casefold()
+            found = orders.filtered(
+                lambda o, key=key: (o.partner_ref or "").strip().casefold() == key
+                and o.partner_id.commercial_partner_id == vendor
+            )
+            if found:
+                resolved[ref] = resolved.get(ref, orders.browse()) | found
+        return resolved
+
+    def _oci_orders_by_total(self):
+        """Open orders of the vendor with this bill's total (Odoo's last resort)."""
+        if not self.partner_id or not self.amount_total:
+            return self.env["purchase.order"]
+        return self.env["purchase.order"].search(
+            self._oci_order_domain()
+            & Domain(
+                [
+                    ("invoice_status", "in", ("to invoice", "no")),
+                    (
+                        "partner_id",
+                        "child_of",
+                        self.partner_id.commercial_partner_id.id,
+                    ),
+                    ("amount_total", ">=", self.amount_total - TOLERANCE),
+                    ("amount_total", "<=", self.amount_total + TOLERANCE),
+                ]
+            )
+        )
+
+    def _oci_vendor_codes(self, po_lines):
+        """{order line: its vendor item codes (cart code, supplierinfo codes)}."""
+        codes = {}
+        for po_line in po_lines:
+            vendor = po_line.order_id.partner_id.commercial_partner_id
+            line_codes = {_norm_code(po_line.oci_vendormat)}
+            line_codes |= {
+                _norm_code(seller.product_code)
+                for seller in po_line.product_id.seller_ids
+                if seller.partner_id.commercial_partner_id == vendor
+                and (not seller.product_id or seller.product_id == po_line.product_id)
+            }
+            line_codes.discard("")
+            codes[po_line] = line_codes
+        return codes
+
+    def _oci_line_candidates(self, line, pool, codes):
+        """Order lines ``line`` may invoice: by vendor code, product, description."""
+        code = _norm_code(line.oci_edi_item_code)
+        if code:
+            found = pool.filtered(lambda pl: code in codes[pl])
+            if found:
+                return found, "code"
+        if line.product_id:
+            found = pool.filtered(lambda pl: pl.product_id == line.product_id)
+            if found:
+                return found, "product"
+        name = _norm_text(line.name)
+        if not name:
+            return pool.browse(), False
+        ratios = {}
+        for po_line in pool:
+            ratios[po_line] = max(
+                difflib.SequenceMatcher(None, name, _norm_text(text)).ratio()
+                for text in (po_line.name, po_line.product_id.name)
+            )
+        best = max(ratios.values(), default=0)
+        if best < DESCRIPTION_RATIO:
+            return pool.browse(), False
+        return pool.filtered(lambda pl: ratios[pl] == best), "description"
+
+    def _oci_line_qty(self, line, po_line):
+        """The line's quantity in the order line's unit."""
+        if line.product_uom_id and line.product_uom_id != po_line.product_uom_id:
+            return line.product_uom_id._compute_quantity(
+                line.quantity, po_line.product_uom_id, round=False
+            )
+        return line.quantity
+
+    def _oci_open_qty(self, po_line):
+        """What ``po_line`` still accepts on this bill (a credit note: what
+        was invoiced). Three-way for stocked products: the received quantity."""
+        if self.move_type == "in_refund":
+            return po_line.qty_invoiced
+        if po_line.product_id.is_storable:
+            return po_line.qty_received - po_line.qty_invoiced
+        return po_line.product_qty - po_line.qty_invoiced
+
+    def _oci_order_price(self, line, po_line):
+        """The order line's net unit price in the bill's currency and unit."""
+        price = po_line.price_unit * (1 - (po_line.discount or 0.0) / 100)
+        if line.product_uom_id and line.product_uom_id != po_line.product_uom_id:
+            price = po_line.product_uom_id._compute_price(price, line.product_uom_id)
+        order_currency = po_line.order_id.currency_id
+        if order_currency != self.currency_id:
+            price = order_currency._convert(
+                price,
+                self.currency_id,
+                self.company_id,
+                self.invoice_date or fields.Date.context_today(self),
+                round=False,
+            )
+        return price
+
+    def _oci_check_line(self, line, po_line, supplier):
+        """(deviation kind or False, note) of ``line`` against ``po_line``."""
+        order = po_line.order_id.name
+        rounding = po_line.product_uom_id.rounding or 0.01
+        qty = self._oci_line_qty(line, po_line)
+        open_qty = max(self._oci_open_qty(po_line), 0.0)
+        allowed_qty = open_qty * (1 + supplier.match_qty_tolerance_percent / 100)
+        invoiced_price = line.price_unit * (1 - (line.discount or 0.0) / 100)
+        ordered_price = self._oci_order_price(line, po_line)
+        allowed_price = max(
+            abs(ordered_price) * supplier.match_price_tolerance_percent / 100,
+            supplier.match_price_tolerance_amount,
+        )
+        currency = self.currency_id
+        if (
+            currency.compare_amounts(abs(invoiced_price - ordered_price), allowed_price)
+            > 0
+        ):
+            return "price", self.env._(
+                "Price %(invoiced)s instead of %(ordered)s (order %(order)s).",
+                invoiced=currency.round(invoiced_price),
+                ordered=currency.round(ordered_price),
+                order=order,
+            )
+        if float_compare(qty, allowed_qty, precision_rounding=rounding) > 0:
+            if self.move_type == "in_refund":
+                message = self.env._(
+                    "%(qty)s credited, only %(open)s invoiced (order %(order)s).",
+                    qty=qty,
+                    open=open_qty,
+                    order=order,
+                )
+            elif po_line.product_id.is_storable:
+                message = self.env._(
+                    "%(qty)s invoiced, only %(open)s received and not yet invoiced "
+                    "(order %(order)s).",
+                    qty=qty,
+                    open=open_qty,
+                    order=order,
+                )
+            else:
+                message = self.env._(
+                    "%(qty)s invoiced, only %(open)s ordered and not yet invoiced "
+                    "(order %(order)s).",
+                    qty=qty,
+                    open=open_qty,
+                    order=order,
+                )
+            return "qty", message
+        return False, self.env._("Matches order %(order)s.", order=order)
+
+    def _oci_compute_match(self):
+        """The match of this bill: a dict with ``state``, ``reasons``,
+        ``orders``, ``links`` ({bill line: order line}) and ``notes``
+        ({bill line: note})."""
+        self.ensure_one()
+        orders = self.env["purchase.order"]
+        result = {"reasons": [], "orders": orders, "links": {}, "notes": {}}
+        reasons = result["reasons"]
+        lines = self._oci_matchable_lines()
+        prefixes = self._oci_order_prefixes()
+        sources = self._oci_reference_sources(prefixes)
+        line_tokens = {
+            line: self._oci_tokens([line.oci_edi_order_ref], prefixes)
+            for line in lines
+            if line.oci_edi_order_ref
+        }
+        supplier_refs = self._oci_supplier_order_refs()
+        tokens = [t for _label, found in sources for t in found]
+        tokens += [t for found in line_tokens.values() for t in found]
+        result["refs"] = list(dict.fromkeys(tokens + supplier_refs))
+        resolved = self._oci_resolve_references(
+            list(dict.fromkeys(tokens)), supplier_refs
+        )
+
+        # A reference naming several orders (a supplier order number used twice).
+        for ref, found in resolved.items():
+            if len(found) > 1:
+                reasons.append(
+                    self.env._(
+                        "The reference %(ref)s fits several orders: %(orders)s.",
+                        ref=ref,
+                        orders=", ".join(found.mapped("name")),
+                    )
+                )
+        if reasons:
+            result["state"] = "ambiguous"
+            return result
+
+        def orders_of(refs):
+            return orders.union(*(resolved[ref] for ref in refs if ref in resolved))
+
+        # Orders of another vendor are never matched.
+        vendor = self.partner_id.commercial_partner_id
+        all_found = orders.union(*resolved.values())
+        foreign = all_found.filtered(
+            lambda o: vendor and o.partner_id.commercial_partner_id != vendor
+        )
+        if foreign:
+            reasons.append(
+                self.env._(
+                    "%(orders)s named on the invoice belong to another vendor.",
+                    orders=", ".join(foreign.mapped("name")),
+                )
+            )
+
+        header_orders, how = orders, False
+        for label, found in sources:
+            header_orders = orders_of(found) - foreign
+            if header_orders:
+                how = label
+                break
+        line_orders = {
+            line: orders_of(refs) - foreign for line, refs in line_tokens.items()
+        }
+        matched_orders = header_orders.union(*line_orders.values())
+        if not how and matched_orders:
+            how = self.env._("the order references of the lines")
+        supplier_orders = orders_of(supplier_refs) - foreign
+        if not matched_orders and supplier_orders:
+            matched_orders, how = (
+                supplier_orders,
+                self.env._("the supplier's order number"),
+            )
+
+        ours = [t for t in tokens if self._oci_is_own_order_number(t, prefixes)]
+        if not matched_orders and not ours and self.move_type == "in_invoice":
+            by_total = self._oci_orders_by_total()
+            if len(by_total) > 1:
+                reasons.append(
+                    self.env._(
+                        "No order number on the invoice, and %(count)s open orders "
+                        "of this vendor have its total: %(orders)s.",
+                        count=len(by_total),
+                        orders=", ".join(by_total.mapped("name")),
+                    )
+                )
+                result["state"] = "ambiguous"
+                return result
+            if by_total:
+                matched_orders = by_total
+                how = self.env._(
+                    "the vendor and the total (no order number on the invoice)"
+                )
+
+        if not matched_orders:
+            if result["refs"]:
+                reasons.append(
+                    self.env._(
+                        "No confirmed purchase order of this vendor matches the "
+                        "references %(refs)s.",
+                        refs=", ".join(result["refs"]),
+                    )
+                )
+            else:
+                reasons.append(self.env._("The invoice names no order number."))
+            result["state"] = "unknown_order"
+            return result
+
+        result["orders"] = matched_orders
+        reasons.insert(
+            0,
+            self.env._(
+                "Found %(orders)s on %(where)s.",
+                orders=", ".join(matched_orders.mapped("name")),
+                where=how,
+            ),
+        )
+        self._oci_match_lines(result, lines, line_orders)
+        return result
+
+    def _oci_match_lines(self, result, lines, line_orders):
+        """Link the bill lines to order lines and check them (fills ``result``)."""
+        reasons = result["reasons"]
+        supplier = self._oci_supplier()
+        po_lines = result["orders"].order_line.filtered(lambda pl: not pl.display_type)
+        codes = self._oci_vendor_codes(po_lines)
+        used = po_lines.browse()
+        ambiguous, unmatched, deviations = [], [], {"price": [], "qty": []}
+        for line in lines:
+            pool = po_lines - used
+            if line_orders.get(line):
+                pool = pool.filtered(
+                    lambda pl, line=line: pl.order_id in line_orders[line]
+                )
+            candidates, _how = self._oci_line_candidates(line, pool, codes)
+            if not candidates:
+                unmatched.append(line)
+                result["notes"][line] = self.env._("No order line matches this line.")
+                continue
+            if len(candidates.order_id) > 1:
+                # Only an exact fit of the open quantity tells the orders apart.
+                fitting = candidates.filtered(
+                    lambda pl, line=line: float_compare(
+                        self._oci_open_qty(pl),
+                        self._oci_line_qty(line, pl),
+                        precision_rounding=pl.product_uom_id.rounding or 0.01,
+                    )
+                    == 0
+                )
+                if len(fitting.order_id) != 1:
+                    ambiguous.append((line, candidates.order_id))
+                    continue
+                candidates = fitting
+            open_enough = candidates.filtered(
+                lambda pl, line=line: float_compare(
+                    self._oci_open_qty(pl),
+                    self._oci_line_qty(line, pl),
+                    precision_rounding=pl.product_uom_id.rounding or 0.01,
+                )
+                >= 0
+            )
+            po_line = (open_enough or candidates)[0]
+            used |= po_line
+            kind, note = self._oci_check_line(line, po_line, supplier)
+            result["links"][line] = po_line
+            result["notes"][line] = note
+            if kind:
+                deviations[kind].append(note)
+
+        if ambiguous:
+            result["links"] = {}
+            result["orders"] = result["orders"].browse()
+            for line, orders in ambiguous:
+                reasons.append(
+                    self.env._(
+                        "Line %(line)s could belong to %(orders)s.",
+                        line=line.name,
+                        orders=", ".join(orders.mapped("name")),
+                    )
+                )
+            result["state"] = "ambiguous"
+            return
+        reasons += deviations["price"] + deviations["qty"]
+        for line in unmatched:
+            reasons.append(
+                self.env._(
+                    "Line %(line)s matches no line of the order.", line=line.name
+                )
+            )
+        if deviations["price"]:
+            result["state"] = "price_deviation"
+        elif deviations["qty"]:
+            result["state"] = "qty_deviation"
+        elif unmatched or not result["links"]:
+            result["state"] = "partial"
+        else:
+            result["state"] = "matched"
+            if not supplier:
+                reasons.append(
+                    self.env._(
+                        "The vendor has no webshop settings: exact match required, "
+                        "no automatic posting."
+                    )
+                )
+
+    def _oci_po_line_account(self, po_line):
+        """The expense account a bill line of ``po_line`` books on."""
+        if po_line.oci_account_id:
+            return po_line.oci_account_id
+        if po_line.product_id:
+            accounts = po_line.product_id.product_tmpl_id.get_product_accounts(
+                fiscal_pos=self.fiscal_position_id
+            )
+            return accounts.get("expense") or self.env["account.account"]
+        return self.env["account.account"]
+
+    def _oci_prepare_line_vals(self, line, po_line, note):
+        vals = {"purchase_line_id": po_line.id, "oci_match_note": note}
+        account = self._oci_po_line_account(po_line)
+        if account:
+            vals["account_id"] = account.id
+        distribution = (
+            po_line.analytic_distribution
+            or po_line.oci_nzi_mapping_id.analytic_distribution
+        )
+        if distribution:
+            vals["analytic_distribution"] = distribution
+        return vals
+
+    def _oci_apply_match(self, result):
+        self.ensure_one()
+        line_commands = []
+        for line in self._oci_matchable_lines():
+            po_line = result["links"].get(line)
+            note = result["notes"].get(line) or False
+            if po_line:
+                vals = self._oci_prepare_line_vals(line, po_line, note)
+            else:
+                vals = {"purchase_line_id": False, "oci_match_note": note}
+            line_commands.append(Command.update(line.id, vals))
+        linked_orders = self.env["purchase.order"].union(
+            *(po_line.order_id for po_line in result["links"].values())
+        )
+        reason = "\n".join(result["reasons"])
+        with self._get_edi_creation() as move:
+            move.write(
+                {
+                    "oci_match_state": result["state"],
+                    "oci_match_reason": reason,
+                    "oci_order_ids": [Command.set(result["orders"].ids)],
+                    "oci_order_refs": ", ".join(result.get("refs") or []) or False,
+                    "invoice_origin": ", ".join(linked_orders.mapped("name")) or False,
+                    "invoice_line_ids": line_commands,
+                }
+            )
+        state_label = dict(self._fields["oci_match_state"].selection)[result["state"]]
+        self.message_post(
+            body=Markup("<strong>%s</strong><br/>%s")
+            % (
+                self.env._("Order matching: %(state)s", state=state_label),
+                Markup("<br/>").join(result["reasons"]),
+            )
+        )
+
+    def _oci_match(self):
+        """(Re-)match these bills to their purchase orders."""
+        for move in self:
+            move._oci_apply_match(move._oci_compute_match())
+        return True
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_oci_rematch(self):
+        """Unlink the draft bills from their order lines and match again."""
+        moves = self.filtered(lambda m: m.state == "draft" and m.is_purchase_document())
+        if not moves:
+            raise UserError(self.env._("Only draft vendor bills can be matched again."))
+        for move in moves:
+            with move._get_edi_creation() as edit:
+                edit.invoice_line_ids = [
+                    Command.update(line.id, {"purchase_line_id": False})
+                    for line in edit._oci_matchable_lines()
+                    if line.purchase_line_id
+                ]
+        moves._oci_match()
+        return True
+
+    def action_oci_accept_deviation(self):
+        """Accept the deviations of these bills (accountants only)."""
+        if not self.env.user.has_group("account.group_account_manager"):
+            raise AccessError(
+                self.env._("Only accounting managers can accept a matching deviation.")
+            )
+        moves = self.filtered(lambda m: m.oci_match_state in ACCEPTABLE_STATES)
+        if not moves:
+            raise UserError(
+                self.env._(
+                    "Only bills with a price or quantity deviation, or partially "
+                    "matched, can be accepted."
+                )
+            )
+        for move in moves:
+            note = self.env._(
+                "Deviation accepted by %(user)s.", user=self.env.user.name
+            )
+            reason = "\n".join(filter(None, [move.oci_match_reason, note]))
+            move.write({"oci_match_state": "accepted", "oci_match_reason": reason})
+            move.message_post(body=note)
+        return True
+
+    def action_oci_open_orders(self):
+        self.ensure_one()
+        orders = self.oci_order_ids | self.line_ids.purchase_line_id.order_id
+        if not orders:
+            raise UserError(self.env._("This bill is matched to no purchase order."))
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "purchase.purchase_form_action"
+        )
+        if len(orders) == 1:
+            action["views"] = [
+                (self.env.ref("purchase.purchase_order_form").id, "form")
+            ]
+            action["res_id"] = orders.id
+        else:
+            action["domain"] = [("id", "in", orders.ids)]
+        return action

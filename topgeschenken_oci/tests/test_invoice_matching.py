@@ -1,0 +1,445 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+import os
+from pathlib import Path
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import file_open
+
+from .common import PunchoutCommon
+
+
+def _testdata_dir():
+    """The shared public e-invoice examples (``<repo>/../shared/testdata``)."""
+    env_dir = os.environ.get("TOPGESCHENKEN_TESTDATA")
+    if env_dir:
+        return Path(env_dir)
+    return Path(__file__).resolve().parents[3] / "shared" / "testdata"
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceMatching(PunchoutCommon):
+    """E-invoices imported through Odoo's upload path, matched to their orders."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.vendor.vat = "NL000099998B57"
+        cls.mapping = cls.supplier.nzi_mapping_ids
+        cls.journal = cls.company_data["default_journal_purchase"]
+        cls.product_kp = env["product.product"].create(
+            {"name": "Kerstpakket Deluxe", "type": "consu"}
+        )
+        cls.product_wk = env["product.product"].create(
+            {
+                "name": "Wijnkist Bourgogne",
+                "type": "consu",
+                "is_storable": True,
+                "purchase_method": "receive",
+                "seller_ids": [
+                    Command.create(
+                        {"partner_id": cls.vendor.id, "product_code": "TG-WK-003"}
+                    )
+                ],
+            }
+        )
+        kp = (cls.product_kp, 12, 49.95, "TG-KP-001")
+        bl = (cls.product_flowers, 5, 19.95, False)
+        make = cls._make_order
+        cls.po_or = make("P90101", [kp, bl])
+        cls.po_br = make("P90102", [kp, bl])
+        cls.po_so = make("P90103", [kp], partner_ref="TG-55012")
+        cls.po_text = make("P90104", [kp, bl])
+        cls.po_branch_a = make("P90105", [(cls.product_kp, 2, 49.95, "TG-KP-001")])
+        cls.po_branch_b = make(
+            "P90106",
+            [
+                (cls.product_kp, 3, 49.95, "TG-KP-001"),
+                (cls.product_flowers, 3, 19.95, False),
+            ],
+        )
+        four = [(cls.product_kp, 4, 49.95, "TG-KP-001")]
+        cls.po_twin_a = make("P90107", four)
+        cls.po_twin_b = make("P90108", four)
+        two_bl = [(cls.product_flowers, 2, 19.95, False)]
+        cls.po_dup_a = make("P90109", two_bl, partner_ref="TG-DUP-7")
+        cls.po_dup_b = make("P90110", two_bl, partner_ref="TG-DUP-7")
+        cls.po_price = make("P90111", [kp])
+        cls.po_qty = make("P90112", [bl])
+        cls.po_partial = make("P90113", [kp])
+        cls.po_stocked = make("P90114", [(cls.product_wk, 10, 35.0, False)])
+        cls.po_credit = make("P90115", [kp])
+        cls.po_extra = make("P90116", [kp])
+        cls.po_cii = make("P90117", [(cls.product_flowers, 4, 19.95, False)])
+        cls.accountant = new_test_user(
+            env,
+            "tg_accountant",
+            groups="account.group_account_invoice,purchase.group_purchase_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.account_manager = new_test_user(
+            env,
+            "tg_account_manager",
+            groups="account.group_account_manager,purchase.group_purchase_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+
+    @classmethod
+    def _make_order(cls, name, lines, partner_ref=False):
+        """A confirmed PO ``name`` as a webshop cart makes it (NZI-mapped lines)."""
+        order = cls.env["purchase.order"].create(
+            {
+                "name": name,
+                "partner_id": cls.vendor.id,
+                "partner_ref": partner_ref,
+                "company_id": cls.company.id,
+                "oci_supplier_id": cls.supplier.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_qty": qty,
+                            "price_unit": price,
+                            "oci_vendormat": code,
+                            "oci_matgroup": "4410",
+                            "oci_nzi_mapping_id": cls.mapping.id,
+                            "analytic_distribution": cls.mapping.analytic_distribution,
+                            "tax_ids": [
+                                Command.set(
+                                    cls.company_data["default_tax_purchase"].ids
+                                )
+                            ],
+                        }
+                    )
+                    for product, qty, price, code in lines
+                ],
+            }
+        )
+        order.button_confirm()
+        return order
+
+    def _import(self, filename, native=False, path=None):
+        """Upload an e-invoice the way the Bills upload button does."""
+        if path is None:
+            with file_open(f"topgeschenken_oci/tests/test_files/{filename}", "rb") as f:
+                raw = f.read()
+        else:
+            raw = Path(path).read_bytes()
+        attachment = self.env["ir.attachment"].create(
+            {"name": filename, "raw": raw, "mimetype": "application/xml"}
+        )
+        journal = self.journal.with_context(
+            default_journal_id=self.journal.id,
+            default_move_type="in_invoice",
+            oci_native_matching=native,
+        )
+        return journal._create_document_from_attachment(attachment.ids)
+
+    def _product_lines(self, bill):
+        return bill.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        )
+
+    def assertLinked(self, bill, order):
+        lines = self._product_lines(bill)
+        self.assertTrue(lines)
+        self.assertEqual(lines.purchase_line_id.order_id, order)
+        for line in lines:
+            self.assertEqual(line.account_id, self.expense_gifts)
+            self.assertEqual(
+                line.analytic_distribution, {str(self.analytic_gifts.id): 100}
+            )
+
+    # ------------------------------------------------------------------
+    # Where the order number is
+    # ------------------------------------------------------------------
+
+    def test_order_reference(self):
+        bill = self._import("tg_order_reference.xml")
+        self.assertEqual(bill.partner_id, self.vendor)
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertLinked(bill, self.po_or)
+        self.assertEqual(bill.invoice_origin, "P90101")
+        self.assertEqual(bill.oci_order_ids, self.po_or)
+        self.assertEqual(bill.state, "draft", "no auto-post unless the supplier asks")
+        kp_line, bl_line = self.po_or.order_line
+        by_po_line = {line.purchase_line_id: line for line in self._product_lines(bill)}
+        self.assertEqual(by_po_line[kp_line].quantity, 12)
+        self.assertEqual(by_po_line[bl_line].quantity, 5)
+        self.assertEqual(kp_line.qty_invoiced, 12)
+        self.assertAlmostEqual(bill.amount_untaxed, 699.15)
+
+    def test_order_reference_auto_post(self):
+        self.supplier.match_auto_post = True
+        bill = self._import("tg_order_reference.xml")
+        self.assertEqual(bill.oci_match_state, "matched")
+        self.assertEqual(bill.state, "posted")
+        self.assertLinked(bill, self.po_or)
+
+    def test_buyer_reference_noisy_text(self):
+        native = self._import("tg_buyer_reference_noisy.xml", native=True)
+        self.assertFalse(
+            self._product_lines(native).purchase_line_id,
+            "native Odoo does not read the buyer reference",
+        )
+        native.button_cancel()
+        bill = self._import("tg_buyer_reference_noisy.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertLinked(bill, self.po_br)
+        self.assertIn("buyer reference", bill.oci_match_reason)
+
+    def test_supplier_order_number(self):
+        bill = self._import("tg_sales_order_id.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertLinked(bill, self.po_so)
+        self.assertNotIn("n.v.t.", bill.oci_order_refs or "")
+
+    def test_number_in_line_description(self):
+        bill = self._import("tg_text_reference.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertLinked(bill, self.po_text)
+        # the flowers line has no item code: matched on product or description
+        flowers = self._product_lines(bill).filtered(
+            lambda line: line.name == "Bloemetje met kaart"
+        )
+        self.assertEqual(flowers.purchase_line_id.product_id, self.product_flowers)
+
+    def test_cii_buyer_order_reference(self):
+        bill = self._import("tg_cii_buyer_order.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertLinked(bill, self.po_cii)
+        self.assertEqual(self.po_cii.order_line.qty_invoiced, 4)
+
+    def test_unknown_order(self):
+        bill = self._import("tg_unknown_order.xml")
+        self.assertEqual(bill.oci_match_state, "unknown_order")
+        self.assertIn("P99999", bill.oci_match_reason)
+        self.assertFalse(self._product_lines(bill).purchase_line_id)
+        self.assertFalse(bill.oci_order_ids)
+
+    def test_unknown_order_number_no_total_guess(self):
+        """An order number of ours that does not exist is not guessed by total."""
+        same_total = self._make_order(
+            "P90199", [(self.product_kp, 1, 49.95, "TG-KP-001")]
+        )
+        bill = self._import("tg_unknown_order.xml")
+        self.assertEqual(
+            bill.currency_id.compare_amounts(
+                bill.amount_total, same_total.amount_total
+            ),
+            0,
+        )
+        self.assertEqual(bill.oci_match_state, "unknown_order")
+        self.assertFalse(self._product_lines(bill).purchase_line_id)
+        native = self._import("tg_unknown_order.xml", native=True)
+        self.assertEqual(
+            self._product_lines(native).purchase_line_id.order_id,
+            same_total,
+            "native Odoo falls back to vendor and total",
+        )
+
+    # ------------------------------------------------------------------
+    # Several orders, ambiguity
+    # ------------------------------------------------------------------
+
+    def test_collective_invoice_line_references(self):
+        bill = self._import("tg_collective.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        lines = self._product_lines(bill)
+        self.assertEqual(
+            [line.purchase_line_id.order_id.name for line in lines],
+            ["P90105", "P90106", "P90106"],
+        )
+        self.assertEqual(bill.oci_order_ids, self.po_branch_a | self.po_branch_b)
+        self.assertEqual(self.po_branch_a.order_line.qty_invoiced, 2)
+        self.assertEqual(self.po_branch_b.order_line.mapped("qty_invoiced"), [3, 3])
+
+    def test_ambiguous_two_orders_same_lines(self):
+        bill = self._import("tg_ambiguous.xml")
+        self.assertEqual(bill.oci_match_state, "ambiguous")
+        self.assertFalse(self._product_lines(bill).purchase_line_id)
+        self.assertFalse(bill.oci_order_ids)
+        self.assertIn("P90107", bill.oci_match_reason)
+        self.assertIn("P90108", bill.oci_match_reason)
+        self.assertEqual(self.po_twin_a.order_line.qty_invoiced, 0)
+
+    def test_ambiguous_supplier_order_number(self):
+        self.supplier.match_auto_post = True
+        bill = self._import("tg_ambiguous_sales_order.xml")
+        self.assertEqual(bill.oci_match_state, "ambiguous")
+        self.assertIn("TG-DUP-7", bill.oci_match_reason)
+        self.assertFalse(self._product_lines(bill).purchase_line_id)
+        self.assertEqual(bill.state, "draft")
+
+    # ------------------------------------------------------------------
+    # Tolerances and outcome
+    # ------------------------------------------------------------------
+
+    def test_price_deviation_not_overwritten(self):
+        self.supplier.match_auto_post = True
+        bill = self._import("tg_price_deviation.xml")
+        self.assertEqual(bill.oci_match_state, "price_deviation")
+        self.assertEqual(bill.state, "draft")
+        line = self._product_lines(bill)
+        self.assertEqual(line.price_unit, 52.0, "the supplier's price stays")
+        self.assertEqual(line.purchase_line_id, self.po_price.order_line)
+        self.assertIn("52.0", bill.oci_match_reason)
+        self.assertIn("49.95", bill.oci_match_reason)
+        # 4.1% is within a 5% tolerance: matching again matches
+        self.supplier.match_price_tolerance_percent = 5
+        bill.with_user(self.accountant).action_oci_rematch()
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertEqual(line.price_unit, 52.0)
+        self.assertEqual(line.purchase_line_id, self.po_price.order_line)
+
+    def test_price_tolerance_absolute(self):
+        self.supplier.match_price_tolerance_amount = 2.0
+        bill = self._import("tg_price_deviation.xml")
+        self.assertEqual(bill.oci_match_state, "price_deviation", "2.05 > 2.00")
+        self.supplier.match_price_tolerance_amount = 2.05
+        bill.action_oci_rematch()
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+
+    def test_accept_deviation_accountants_only(self):
+        bill = self._import("tg_price_deviation.xml")
+        with self.assertRaises(AccessError):
+            bill.with_user(self.accountant).action_oci_accept_deviation()
+        self.assertEqual(bill.oci_match_state, "price_deviation")
+        bill.with_user(self.account_manager).action_oci_accept_deviation()
+        self.assertEqual(bill.oci_match_state, "accepted")
+        self.assertIn("accepted by", bill.oci_match_reason)
+
+    def test_quantity_over_ordered(self):
+        bill = self._import("tg_qty_over.xml")
+        self.assertEqual(bill.oci_match_state, "qty_deviation")
+        self.assertIn("only 5.0 ordered", bill.oci_match_reason)
+        self.supplier.match_qty_tolerance_percent = 20
+        bill.action_oci_rematch()
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertEqual(self.po_qty.order_line.qty_invoiced, 6)
+
+    def test_partial_invoices(self):
+        first = self._import("tg_partial.xml")
+        self.assertEqual(first.oci_match_state, "matched", first.oci_match_reason)
+        self.assertEqual(self.po_partial.order_line.qty_invoiced, 6)
+        second = self._import("tg_partial.xml")
+        self.assertEqual(second.oci_match_state, "matched", second.oci_match_reason)
+        self.assertEqual(self.po_partial.order_line.qty_invoiced, 12)
+        third = self._import("tg_partial.xml")
+        self.assertEqual(third.oci_match_state, "qty_deviation")
+        self.assertIn("only 0.0 ordered", third.oci_match_reason)
+
+    def test_three_way_match_stocked_product(self):
+        picking = self.po_stocked.picking_ids
+        picking.move_ids.quantity = 4
+        picking.with_context(
+            skip_backorder=True, cancel_backorder=False
+        ).button_validate()
+        self.assertEqual(self.po_stocked.order_line.qty_received, 4)
+        bill = self._import("tg_stocked.xml")
+        self.assertEqual(bill.oci_match_state, "qty_deviation")
+        self.assertIn("only 4.0 received", bill.oci_match_reason)
+        backorder = self.po_stocked.picking_ids - picking
+        backorder.move_ids.quantity = 6
+        backorder.button_validate()
+        self.assertEqual(self.po_stocked.order_line.qty_received, 10)
+        bill.action_oci_rematch()
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertEqual(
+            self._product_lines(bill).purchase_line_id, self.po_stocked.order_line
+        )
+
+    def test_credit_note(self):
+        picking = self.po_credit.picking_ids
+        picking.move_ids.quantity = 12
+        picking.button_validate()
+        self.po_credit.action_create_invoice()
+        bill = self.po_credit.invoice_ids
+        bill.invoice_date = "2026-11-15"
+        bill.action_post()
+        self.assertEqual(self.po_credit.order_line.qty_invoiced, 12)
+        refund = self._import("tg_credit_note.xml")
+        self.assertEqual(refund.move_type, "in_refund")
+        self.assertEqual(refund.oci_match_state, "matched", refund.oci_match_reason)
+        self.assertEqual(
+            self._product_lines(refund).purchase_line_id, self.po_credit.order_line
+        )
+        self.assertEqual(self._product_lines(refund).account_id, self.expense_gifts)
+        self.assertEqual(self.po_credit.order_line.qty_invoiced, 10)
+
+    def test_credit_note_nothing_invoiced(self):
+        refund = self._import("tg_credit_note.xml")
+        self.assertEqual(refund.move_type, "in_refund")
+        self.assertEqual(refund.oci_match_state, "qty_deviation")
+        self.assertIn("only 0.0 invoiced", refund.oci_match_reason)
+
+    def test_extra_line_partially_matched(self):
+        bill = self._import("tg_extra_line.xml")
+        self.assertEqual(bill.oci_match_state, "partial")
+        lines = self._product_lines(bill)
+        self.assertEqual(lines.purchase_line_id, self.po_extra.order_line)
+        shipping = lines.filtered(lambda line: not line.purchase_line_id)
+        self.assertEqual(shipping.name, "Verzendkosten")
+        self.assertIn("Verzendkosten", bill.oci_match_reason)
+
+    # ------------------------------------------------------------------
+    # The accountant's view
+    # ------------------------------------------------------------------
+
+    def test_to_review_menu_and_actions(self):
+        unknown = self._import("tg_unknown_order.xml")
+        matched = self._import("tg_order_reference.xml")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "topgeschenken_oci.account_move_to_review_action"
+        )
+        self.assertIn("search_default_oci_to_review", action["context"])
+        review_domain = [
+            ("state", "=", "draft"),
+            (
+                "oci_match_state",
+                "in",
+                (
+                    "partial",
+                    "price_deviation",
+                    "qty_deviation",
+                    "unknown_order",
+                    "ambiguous",
+                ),
+            ),
+        ]
+        to_review = self.env["account.move"].search(review_domain)
+        self.assertIn(unknown, to_review)
+        self.assertNotIn(matched, to_review)
+        groups = self.env["account.move"].formatted_read_group(
+            review_domain, ["oci_match_state"], ["__count"]
+        )
+        self.assertIn("unknown_order", [g["oci_match_state"] for g in groups])
+        open_action = matched.action_oci_open_orders()
+        self.assertEqual(open_action["res_id"], self.po_or.id)
+        self.env.ref("topgeschenken_oci.account_move_to_review_menu")
+
+    # ------------------------------------------------------------------
+    # Public examples
+    # ------------------------------------------------------------------
+
+    def test_public_peppol_examples_import(self):
+        folder = _testdata_dir() / "peppol-bis-billing3"
+        files = sorted(folder.glob("*.xml"))
+        self.assertGreaterEqual(len(files), 9, f"no Peppol examples in {folder}")
+        for path in files:
+            with self.subTest(file=path.name):
+                bills = self._import(path.name, path=path)
+                self.assertEqual(len(bills), 1)
+                if path.name == "NL-R-009.xml":
+                    continue  # a test-set wrapper, not an invoice
+                self.assertTrue(self._product_lines(bills), path.name)
+                self.assertIn(bills.oci_match_state, ("unknown_order", "ambiguous"))
+                self.assertFalse(self._product_lines(bills).purchase_line_id)
+        sales = self._import("x.xml", path=folder / "sales-order-example.xml")
+        self.assertNotIn("NA", (sales.oci_order_refs or "").split(", "))
