@@ -31,5 +31,8 @@
         "views/purchase_request_views.xml",
         "views/punchout_templates.xml",
         "views/topgeschenken_oci_menus.xml",
+        "views/oci_punchout_business_views.xml",
+        "views/purchase_order_business_views.xml",
+        "report/purchase_order_report_business.xml",
     ],
 }

@@ -8,3 +8,11 @@ from . import ir_http
 from . import uom_uom
 from . import oci_order_transmission
 from . import purchase_edi_xml_ubl_bis3
+from . import res_partner
+from . import res_company
+from . import oci_punchout_logo
+from . import oci_punchout_orderer
+from . import oci_budget
+from . import oci_punchout_supplier_business
+from . import oci_punchout_session_business
+from . import purchase_order_business
