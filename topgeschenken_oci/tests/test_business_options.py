@@ -417,3 +417,42 @@ class TestBusinessOptions(PunchoutHttpCommon):
         )
         self.assertEqual(extrinsics["InvoiceGrouping"], "separate")
         self.assertEqual(extrinsics["BuyerReference"], order2.name)
+
+    # -- configuration through the forms ---------------------------------
+
+    def test_configured_through_forms(self):
+        with Form(self.supplier.with_user(self.manager)) as form:
+            form.credential_scope = "user"
+            form.card_text_max_length = 120
+            form.company_logo_code = "LOGO-HQ"
+            with form.orderer_ids.new() as orderer:
+                orderer.user_id = self.buyer
+                orderer.oci_username = "zorg-inkoop"
+                orderer.oci_password = "pw-zorg"
+                orderer.location_ids.add(self.loc_utr)
+                orderer.default_location_id = self.loc_utr
+                orderer.allowed_nzi_codes = "4410"
+                orderer.max_unit_price = 100
+        orderer = self.supplier.orderer_ids
+        self.assertEqual(orderer.user_id, self.buyer)
+        self.assertEqual(orderer.sudo().oci_password, "pw-zorg")
+        self.assertEqual(orderer.location_ids, self.loc_utr)
+        self.assertEqual(self.supplier.card_text_max_length, 120)
+        with Form(self.env["res.partner"].with_user(self.manager)) as form:
+            form.name = "Vestiging Rotterdam"
+            form.oci_location_code = "LOC-RTM"
+        with Form(self.env["oci.budget"].with_user(self.manager)) as form:
+            form.name = "Afdeling Zorg"
+            form.scope = "analytic"
+            form.analytic_account_id = self.analytic_gifts
+            form.date_from = date(2026, 1, 1)
+            form.date_to = date(2026, 12, 31)
+            form.amount = 2500
+        self.assertEqual(form.record.remaining, 2500)
+        with Form(self.env["oci.punchout.logo"].with_user(self.manager)) as form:
+            form.name = "Jubileum"
+            form.code = "LOGO-50"
+        with Form(self.company) as form:
+            form.oci_invoice_grouping = "collective"
+            form.oci_cost_center_required = True
+        self.assertEqual(self.company.oci_invoice_grouping, "collective")
