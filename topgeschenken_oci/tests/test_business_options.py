@@ -128,9 +128,15 @@ class TestBusinessOptions(PunchoutHttpCommon):
             self.env["oci.punchout.session"].search([("user_id", "=", self.buyer.id)])
         )
         # once on the list, the buyer punches out
-        self._add_orderer(self.buyer)
+        orderer = self._add_orderer(self.buyer)
         session, _hook = self._start_session()
         self.assertEqual(session.user_id, self.buyer)
+        # archived orderers may no longer, even when nobody else is left
+        self.supplier.orderer_ids.active = False
+        with self.assertRaisesRegex(UserError, "is not an orderer"):
+            self.supplier._check_may_punch_out(self.buyer)
+        orderer.active = True
+        self.assertTrue(self.supplier._check_may_punch_out(self.buyer))
 
     def test_orderer_own_credentials_in_oci_call(self):
         self.supplier.credential_scope = "user"
@@ -456,3 +462,46 @@ class TestBusinessOptions(PunchoutHttpCommon):
             form.oci_invoice_grouping = "collective"
             form.oci_cost_center_required = True
         self.assertEqual(self.company.oci_invoice_grouping, "collective")
+
+    def test_branch_invoice_grouping(self):
+        branch = self.env["res.company"].create(
+            {"name": "Filiaal Amsterdam", "parent_id": self.company.id}
+        )
+        self.env.user.company_ids |= branch
+        branch.oci_invoice_grouping = "separate"
+        orders = self.env["purchase.order"].create(
+            [
+                {"partner_id": self.vendor.id, "company_id": branch.id},
+                {"partner_id": self.vendor.id, "company_id": self.company.id},
+            ]
+        )
+        self.company.oci_invoice_grouping = "collective"
+        branch_order, main_order = orders
+        self.assertEqual(branch_order.oci_invoice_grouping, "separate")
+        extrinsics = branch_order._oci_order_extrinsics()
+        self.assertEqual(extrinsics["InvoiceGrouping"], "separate")
+        self.assertEqual(extrinsics["InvoiceTo"], "Filiaal Amsterdam")
+        # the branch asks for the group's collective invoice on this order
+        branch_order.oci_invoice_grouping = "collective"
+        extrinsics = branch_order._oci_order_extrinsics()
+        self.assertEqual(extrinsics["InvoiceTo"], self.company.name)
+        self.assertEqual(extrinsics["BuyerReference"], branch_order.name)
+        # the company's later change does not rewrite existing orders
+        self.assertEqual(main_order.oci_invoice_grouping, "separate")
+
+    def test_other_company_budgets_and_logos_hidden(self):
+        other = self.env["res.company"].create({"name": "Andere B.V."})
+        budget = self._year_budget(
+            company_id=other.id, scope="user", user_id=self.buyer.id, amount=1
+        )
+        logo = self.env["oci.punchout.logo"].create(
+            {"name": "Ander logo", "code": "LOGO-X", "company_id": other.id}
+        )
+        Budget = self.env["oci.budget"].with_user(self.buyer)
+        self.assertFalse(Budget.search([("id", "=", budget.id)]))
+        Logo = self.env["oci.punchout.logo"].with_user(self.buyer)
+        self.assertFalse(Logo.search([("id", "=", logo.id)]))
+        self.assertIn(self.logo_care, Logo.search([]))
+        # and the other company's budget does not hold the buyer's order up
+        order = self._cart_rfq()
+        self.assertFalse(order._oci_budget_excess())
