@@ -33,5 +33,8 @@
         "views/topgeschenken_oci_menus.xml",
         "views/oci_punchout_supplier_matching_views.xml",
         "views/account_move_views.xml",
+        "views/oci_punchout_business_views.xml",
+        "views/purchase_order_business_views.xml",
+        "report/purchase_order_report_business.xml",
     ],
 }

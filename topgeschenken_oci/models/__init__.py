@@ -13,3 +13,11 @@ from . import account_move
 from . import account_move_line
 from . import account_edi_xml_ubl_20
 from . import account_edi_xml_cii_facturx
+from . import res_partner
+from . import res_company
+from . import oci_punchout_logo
+from . import oci_punchout_orderer
+from . import oci_budget
+from . import oci_punchout_supplier_business
+from . import oci_punchout_session_business
+from . import purchase_order_business

@@ -5,3 +5,4 @@ from . import test_transmission
 from . import test_punchout_cxml
 from . import test_access_rights
 from . import test_invoice_matching
+from . import test_business_options

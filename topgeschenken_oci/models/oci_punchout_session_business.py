@@ -1,0 +1,134 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+from collections import defaultdict
+
+from odoo import models
+from odoo.fields import Domain
+
+from ..protocol.errors import CartError
+
+
+class OciPunchoutSession(models.Model):
+    _inherit = "oci.punchout.session"
+
+    def _oci_orderer(self):
+        self.ensure_one()
+        return self.supplier_id._oci_orderer(self.user_id)
+
+    # EXTENDS topgeschenken_oci
+    def _prepare_order_vals(self, currency):
+        vals = super()._prepare_order_vals(currency)
+        orderer = self._oci_orderer()
+        if orderer.default_location_id:
+            vals["oci_location_id"] = orderer.default_location_id.id
+        if orderer.cost_center:
+            vals["oci_cost_center"] = orderer.cost_center
+        return vals
+
+    # EXTENDS topgeschenken_oci
+    def _import_cart(self, cart):
+        order = self.order_id
+        before = order.order_line if order else self.env["purchase.order.line"]
+        order = super()._import_cart(cart)
+        lines = order.order_line - before
+        notes = []
+        notes += self._apply_cart_locations(order, lines)
+        self._apply_cart_logos(lines)
+        self._apply_department(lines)
+        notes += self._flag_assortment(lines)
+        excess = order._oci_budget_excess()
+        if excess:
+            notes.append(order._oci_budget_text(excess))
+        if notes:
+            order.message_post(
+                body=self.env._(
+                    "Punchout %(session)s: %(notes)s",
+                    session=self.name,
+                    notes=" ".join(notes),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return order
+
+    def _apply_cart_locations(self, order, lines):
+        """Link the lines to the delivery locations their cart codes name."""
+        codes = {code for code in lines.mapped("oci_location_code") if code}
+        if not codes:
+            return []
+        partners = self.env["res.partner"].search(
+            Domain("oci_location_code", "in", list(codes))
+            & Domain("company_id", "in", [False, self.company_id.id])
+        )
+        by_code = {p.oci_location_code: p for p in partners}
+        orderer = self._oci_orderer()
+        for partner in partners:
+            if not orderer._allows_location(partner):
+                raise CartError(
+                    "%(user)s may not send gifts to %(location)s "
+                    "(%(location_code)s): ask a purchase manager to allow this "
+                    "delivery location.",
+                    code="location_not_allowed",
+                    user=self.user_id.name,
+                    location=partner.display_name,
+                    location_code=partner.oci_location_code,
+                )
+        by_partner = defaultdict(lambda: self.env["purchase.order.line"])
+        for line in lines:
+            partner = by_code.get(line.oci_location_code)
+            if partner:
+                by_partner[partner] |= line
+        for partner, partner_lines in by_partner.items():
+            partner_lines.oci_location_id = partner
+        unknown = sorted(codes - set(by_code))
+        if not unknown:
+            return []
+        return [
+            self.env._(
+                "delivery location code(s) %(codes)s match no address: choose the "
+                "delivery location on the lines.",
+                codes=", ".join(unknown),
+            )
+        ]
+
+    def _apply_cart_logos(self, lines):
+        codes = {code for code in lines.mapped("oci_logo") if code}
+        if not codes:
+            return
+        logos = self.env["oci.punchout.logo"].search(
+            [("code", "in", list(codes)), ("company_id", "=", self.company_id.id)]
+        )
+        for logo in logos:
+            lines.filtered(lambda pl, c=logo.code: pl.oci_logo == c).oci_logo_id = logo
+
+    def _apply_department(self, lines):
+        department = self._oci_orderer().analytic_account_id
+        if department:
+            lines.filtered(lambda pl: not pl.analytic_distribution).write(
+                {"analytic_distribution": {str(department.id): 100}}
+            )
+
+    def _flag_assortment(self, lines):
+        orderer = self._oci_orderer()
+        if not orderer or not (
+            orderer.allowed_nzi_codes
+            or orderer.allowed_categ_ids
+            or orderer.max_unit_price
+        ):
+            return []
+        flagged = []
+        for line in lines:
+            issues = orderer._assortment_issues(line)
+            if issues:
+                line.oci_assortment_warning = "; ".join(issues)
+                flagged.append(f"{line.product_id.display_name} ({'; '.join(issues)})")
+        if not flagged:
+            return []
+        return [
+            self.env._(
+                "%(count)s line(s) outside %(user)s's assortment: %(lines)s.",
+                count=len(flagged),
+                user=self.user_id.name,
+                lines=", ".join(flagged),
+            )
+        ]
