@@ -32,4 +32,7 @@
         "views/punchout_templates.xml",
         "views/topgeschenken_oci_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["topgeschenken_oci/static/tests/tours/**/*"],
+    },
 }
