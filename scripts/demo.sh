@@ -12,6 +12,12 @@ SHOP_PORT="${SHOP_PORT:-8079}"
 ODOO_URL="http://127.0.0.1:$ODOO_PORT"
 SHOP_URL="http://localhost:$SHOP_PORT"
 DEMO_PASSWORD="${DEMO_PASSWORD:-demo-$(id -un)-2026}"
+BILLS_ALIAS="${BILLS_ALIAS:-bills@delinde.example}"
+for port in "$ODOO_PORT" "$SHOP_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        die "Port $port is in use: stop what runs there, or choose other ports (ODOO_PORT=8569 SHOP_PORT=8579 bash scripts/demo.sh)."
+    fi
+done
 [ "${1:-}" = "--reset" ] && dropdb --if-exists "$DB"
 conf="$CACHE/demo-odoo.conf"
 write_odoo_conf "$conf" "http_port = $ODOO_PORT" "server_wide_modules = base,web,queue_job" \
@@ -23,7 +29,7 @@ if ! psql -d "$DB" -tAc "select 1 from ir_module_module where name='$ADDON' and 
         --stop-after-init --log-level=warn
 fi
 say "Loading the demo data"
-SHOP_URL="$SHOP_URL" ODOO_URL="$ODOO_URL" DEMO_PASSWORD="$DEMO_PASSWORD" \
+SHOP_URL="$SHOP_URL" ODOO_URL="$ODOO_URL" DEMO_PASSWORD="$DEMO_PASSWORD" BILLS_ALIAS="$BILLS_ALIAS" \
     "$VENV/bin/python" -m odoo shell -c "$conf" -d "$DB" --log-level=warn \
     <"$ROOT/scripts/demo_data.py"
 
@@ -33,24 +39,40 @@ trap stop EXIT INT TERM
 mkdir -p "$CACHE/simshop"
 (cd "$ROOT" && exec "$VENV/bin/python" -m tools.simshop --host localhost --port "$SHOP_PORT" \
     --data-dir "$CACHE/simshop" --oci-user demo --oci-password demo --shared-secret s3cret \
-    --odoo-url "$ODOO_URL") &
+    --odoo-url "$ODOO_URL" --deliver mail --mail-to "$BILLS_ALIAS" --odoo-db "$DB" \
+    --odoo-login admin --odoo-password "$DEMO_PASSWORD" >"$CACHE/demo-simshop.log" 2>&1) &
 pids+=($!)
 "$VENV/bin/python" -m odoo -c "$conf" -d "$DB" --log-level=info >"$CACHE/demo-odoo.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 60); do
-    curl -fs "$ODOO_URL/web/health" >/dev/null 2>&1 && break
+say "Starting Odoo and the simulated shop"
+up=""
+for _ in $(seq 120); do
+    if curl -fs "$ODOO_URL/web/health" >/dev/null 2>&1 && curl -fs "$SHOP_URL/health" >/dev/null 2>&1; then
+        up=1
+        break
+    fi
+    for pid in "${pids[@]}"; do
+        kill -0 "$pid" 2>/dev/null || die "Odoo or the shop stopped: see .cache/demo-odoo.log and .cache/demo-simshop.log"
+    done
     sleep 1
 done
+[ -n "$up" ] || die "Odoo or the shop did not answer within 2 minutes: see .cache/demo-odoo.log and .cache/demo-simshop.log"
 cat <<MSG
 
-  Odoo:                 $ODOO_URL   (log: .cache/demo-odoo.log)
-  Simulated webshop:    $SHOP_URL
-  Users (password $DEMO_PASSWORD):
-    buyer       Bea Buyer: opens the purchase request "Kerstgeschenken 2026"
-                and clicks "Punch out to Topgeschenken"
-    approver    Anton Approver: approves RFQs above 500 EUR
-    accountant  Alma Accountant: vendor bills
+  Open $ODOO_URL/odoo/purchase   and log in as one of (password $DEMO_PASSWORD):
+    buyer       Bea Buyer: opens the Purchase Requests app, request
+                "Kerstgeschenken 2026", and clicks "Punch out to Topgeschenken";
+                fills the cart in the shop's tab, clicks "Winkelwagen overdragen",
+                gets the RFQ, clicks "Confirm Order"
+    approver    Anton Approver: approves RFQs above 500 EUR ("Approve Order");
+                the order is sent to the shop, see the "Webshop" smart button
+    accountant  Alma Accountant: the shop's invoices in Invoicing > Vendors > Bills
     admin       administrator
+  Simulated webshop:   $SHOP_URL   (orders: $SHOP_URL/admin/orders)
+  The shop's invoice for an order, mailed to $BILLS_ALIAS:
+    curl -X POST -H 'Content-Type: application/json' -d '{"deliver": "mail"}' \\
+        $SHOP_URL/admin/invoice/<order number, e.g. P00001>
+  Logs: .cache/demo-odoo.log, .cache/demo-simshop.log
   Ctrl-C stops both.
 
 MSG

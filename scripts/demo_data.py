@@ -2,8 +2,10 @@
 
 Makes the main company a Dutch one (EUR, l10n_nl chart), creates a buyer,
 an approver and an accountant, points the shipped Topgeschenken.nl supplier at
-the simulated shop and creates a purchase request ready to punch out.
-Reads SHOP_URL, DEMO_PASSWORD from the environment.
+the simulated shop, gives the vendor bills journal the mail alias the shop
+sends its invoices to and creates a purchase request ready to punch out.
+Reads SHOP_URL, ODOO_URL, DEMO_PASSWORD and BILLS_ALIAS (bills@delinde.example)
+from the environment. Idempotent: run again, it puts the demo back in shape.
 """
 
 import os
@@ -27,8 +29,16 @@ if company.country_id != nl:
             "vat": "NL000099998B57",
         }
     )
-if not company.chart_template:
+if company.chart_template != "nl":
+    # Installing account on a company without a country loaded the generic
+    # chart (USD): load the Dutch one (EUR) while there are no entries yet.
     env["account.chart.template"].try_loading("nl", company, install_demo=False)
+    env.invalidate_all()
+eur = env.ref("base.EUR")
+if company.currency_id != eur:
+    raise SystemExit(
+        f"The demo company's currency is {company.currency_id.name}, not EUR"
+    )
 company.write({"po_double_validation": "two_step", "po_double_validation_amount": 500})
 
 groups = {
@@ -67,7 +77,9 @@ for login, group_xmlids in groups.items():
     users[login] = user
 env.ref("base.user_admin").write({"password": password})
 
-supplier = env.ref("topgeschenken_oci.supplier_topgeschenken")
+supplier = env.ref("topgeschenken_oci.supplier_topgeschenken").with_context(
+    active_test=False
+)
 supplier.write(
     {
         "active": True,
@@ -75,11 +87,40 @@ supplier.write(
         "catalog_url": f"{shop}/oci/login",
         "oci_username": "demo",
         "oci_password": "demo",
+        "order_format": "cxml",
+        "order_url": f"{shop}/cxml/order",
+        "order_timeout": 10,
+        "cxml_from_identity": "DE-LINDE",
+        "cxml_to_identity": "TOPGESCHENKEN",
+        "cxml_sender_identity": "DE-LINDE",
         "cxml_shared_secret": "s3cret",
     }
 )
-if "order_url" in supplier._fields:
-    supplier.write({"order_url": f"{shop}/cxml/order"})
+# The shop's invoices name the supplier by this VAT number and come from this
+# address: Odoo finds the vendor by them.
+supplier.partner_id.write(
+    {
+        "vat": "NL853746333B01",
+        "email": "facturen@topgeschenken.example",
+        "company_id": False,
+    }
+)
+
+# Vendor bills by e-mail: the shop mails its UBL invoices to the purchase
+# journal's alias, through Odoo's mail gateway.
+alias_local, alias_domain_name = os.environ.get(
+    "BILLS_ALIAS", "bills@delinde.example"
+).split("@")
+alias_domain = env["mail.alias.domain"].search(
+    [("name", "=", alias_domain_name)], limit=1
+) or env["mail.alias.domain"].create({"name": alias_domain_name})
+if company.alias_domain_id != alias_domain:
+    company.alias_domain_id = alias_domain
+bills_journal = env["account.journal"].search(
+    [("type", "=", "purchase"), ("company_id", "=", company.id)], limit=1
+)
+if bills_journal.alias_name != alias_local:
+    bills_journal.alias_name = alias_local
 env["ir.config_parameter"].set_param("web.base.url", os.environ["ODOO_URL"])
 env["ir.config_parameter"].set_param("web.base.url.freeze", "True")
 
@@ -96,4 +137,4 @@ if not Request.search([("description", "=", "Kerstgeschenken 2026")]):
         }
     )
 env.cr.commit()
-print("demo data ready")
+print(f"demo data ready; vendor bills alias: {bills_journal.alias_id.alias_full_name}")

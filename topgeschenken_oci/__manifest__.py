@@ -37,4 +37,7 @@
         "views/purchase_order_business_views.xml",
         "report/purchase_order_report_business.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["topgeschenken_oci/static/tests/tours/**/*"],
+    },
 }

@@ -1,0 +1,228 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""Browser tours: the buyer punches out, the approver approves, the order is
+transmitted. Screenshots of the main screens go to
+``static/description/screenshots`` (or ``$TGOCI_SCREENSHOTS_DIR``).
+
+The webshop lives on another origin, where a tour cannot follow: the tours
+stop at the shop and the test plays the shop's step over real HTTP.
+"""
+
+import base64
+import io
+import json
+import logging
+import os
+import re
+import unittest
+from pathlib import Path
+from unittest.mock import patch
+
+from PIL import Image
+
+from odoo.tests import new_test_user, tagged
+from odoo.tests.common import ChromeBrowser
+
+from odoo.addons.queue_job.job import Job
+
+from .common import GIFT_LINES, PunchoutHttpCommon
+from .shop_server import FakeShop
+
+_logger = logging.getLogger(__name__)
+
+SCREENSHOT_SIGNAL = "topgeschenken_oci:screenshot:"
+
+
+def screenshots_dir():
+    env = os.environ.get("TGOCI_SCREENSHOTS_DIR")
+    if env:
+        return Path(env)
+    addon = Path(__file__).resolve().parents[1]
+    return addon / "static" / "description" / "screenshots"
+
+
+def small_png(png):
+    """``png`` in 256 colours: a third of the size, for the README."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    image = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+@tagged("post_install", "-at_install")
+class TestTours(PunchoutHttpCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = FakeShop().start()
+        cls.addClassCleanup(cls.shop.stop)
+        cls.company.write(
+            {"po_double_validation": "two_step", "po_double_validation_amount": 500}
+        )
+        cls.supplier.write(
+            {
+                "name": "Topgeschenken.nl",
+                "order_format": "cxml",
+                "order_url": cls.shop.url,
+                "order_timeout": 5,
+                "cxml_from_identity": "DE-LINDE",
+                "cxml_to_identity": "TOPGESCHENKEN",
+                "cxml_sender_identity": "DE-LINDE",
+                "cxml_shared_secret": "cxml-secret-42",
+            }
+        )
+        # names as in the demo, for the screenshots
+        cls.company.name = "Zorggroep De Linde"
+        cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)]).write(
+            {"name": "De Linde"}
+        )
+        cls.vendor.name = "Topgeschenken.nl"
+        cls.buyer.name = "Bea Buyer"
+        cls.request.description = "Kerstgeschenken 2026"
+        cls.approver = new_test_user(
+            cls.env,
+            "tg_approver",
+            name="Anton Approver",
+            groups="base.group_user,purchase.group_purchase_manager,"
+            "purchase_request.group_purchase_request_manager",
+            company_id=cls.company.id,
+        )
+        cls.screenshots = {}
+
+    # ------------------------------------------------------------------
+    # Screenshots: the tour logs a signal, the test captures the page and
+    # marks <body> so the tour goes on (see screenshot() in the tour file).
+    # ------------------------------------------------------------------
+
+    def start_tour(self, url_path, tour_name, **kwargs):
+        test = self
+        original = ChromeBrowser._handle_console
+
+        def handle_console(browser, type, args=None, stackTrace=None, **kw):  # noqa: A002
+            first = (args or [{}])[0].get("value")
+            if isinstance(first, str) and first.startswith(SCREENSHOT_SIGNAL):
+                test._capture(browser, first[len(SCREENSHOT_SIGNAL) :])
+                return None
+            return original(browser, type, args=args, stackTrace=stackTrace, **kw)
+
+        with patch.object(ChromeBrowser, "_handle_console", handle_console):
+            try:
+                return super().start_tour(url_path, tour_name, **kwargs)
+            except unittest.SkipTest as error:
+                # Odoo skips tours without Chromium or websocket-client: here
+                # that is a failure, not a pass.
+                self.fail(f"Tour {tour_name} could not run: {error}")
+
+    def _capture(self, browser, name):
+        if not re.fullmatch(r"[a-z0-9_]+", name):
+            raise ValueError(f"bad screenshot name {name!r}")
+        future = browser._websocket_send(
+            "Page.captureScreenshot", params={"format": "png"}, with_future=True
+        )
+
+        def done(fut):
+            try:
+                png = base64.b64decode(fut.result(timeout=0)["data"])
+            except Exception as error:  # noqa: BLE001 (reported by the test)
+                self.screenshots[name] = error
+            else:
+                self.screenshots[name] = png
+                png = small_png(png)
+                directory = screenshots_dir()
+                try:
+                    directory.mkdir(parents=True, exist_ok=True)
+                    (directory / f"{name}.png").write_bytes(png)
+                except OSError as error:
+                    _logger.info("Screenshot %s not saved: %s", name, error)
+            browser._websocket_send(
+                "Runtime.evaluate",
+                params={
+                    "expression": "document.body.dataset.tgociScreenshot = "
+                    + json.dumps(name)
+                },
+            )
+
+        future.add_done_callback(done)
+
+    def assertScreenshot(self, name):
+        png = self.screenshots.get(name)
+        self.assertIsInstance(png, bytes, f"screenshot {name}: {png!r}")
+        self.assertTrue(png.startswith(b"\x89PNG"), name)
+
+    # ------------------------------------------------------------------
+
+    def _punch_out_in_browser(self):
+        """Tour: the buyer clicks "Punch out to Topgeschenken" on the request;
+        return the session it started."""
+        Session = self.env["oci.punchout.session"]
+        self.start_tour(
+            "/odoo/action-purchase_request.purchase_request_form_action/"
+            f"{self.request.id}",
+            "topgeschenken_oci_punchout_from_request",
+            login="tg_buyer",
+        )
+        self.assertScreenshot("punchout_button")
+        session = Session.search([("request_id", "=", self.request.id)])
+        self.assertEqual(len(session), 1)
+        self.assertEqual(session.user_id, self.buyer)
+        self.assertEqual(session.supplier_id, self.supplier)
+        return session
+
+    def _shop_returns_cart(self, session):
+        """The shop's step, over real HTTP: its start page logs the buyer in
+        (HOOK_URL), the shop's page posts the cart back, cross-site."""
+        self.authenticate("tg_buyer", "tg_buyer_pw1")
+        page = self.url_open(f"/punchout/session/{session.id}/go")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn('name="~OkCode" value="ADDI"', page.text)
+        hook = re.search(r'name="HOOK_URL" value="([^"]+)"', page.text).group(1)
+        response = self._post_cart(
+            hook.replace("&amp;", "&"), self._oci_fields(GIFT_LINES)
+        )
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "done")
+        # the browser is sent to the new RFQ: the next tour opens that URL
+        location = response.headers["Location"]
+        self.assertIn(f"/{session.order_id.id}", location)
+        return session.order_id, location[location.index("/odoo/") :]
+
+    def _perform_transmission_jobs(self, existing_jobs):
+        """What queue_job's job runner does: run the jobs the approval queued."""
+        jobs = self.env["queue.job"].sudo().search([]) - existing_jobs
+        self.assertEqual(len(jobs), 1, "one job sends the order")
+        self.assertEqual(jobs.model_name, "oci.order.transmission")
+        for job in jobs:
+            Job.load(jobs.env, job.uuid).perform()
+
+    def test_punchout_to_acknowledged_order(self):
+        # 1. The buyer punches out from the purchase request.
+        session = self._punch_out_in_browser()
+        # 2. The shop (another origin) returns the cart.
+        order, rfq_url = self._shop_returns_cart(session)
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.origin, self.request.name)
+        # 3. The buyer checks the RFQ made from the cart and confirms it.
+        self.start_tour(rfq_url, "topgeschenken_oci_rfq_from_cart", login="tg_buyer")
+        self.assertScreenshot("rfq_from_cart")
+        order.invalidate_recordset()
+        self.assertEqual(order.state, "to approve")
+        self.assertFalse(order.oci_transmission_ids)
+        # 4. The approver approves: the order is queued for the shop.
+        existing_jobs = self.env["queue.job"].sudo().search([])
+        self.start_tour(rfq_url, "topgeschenken_oci_approve_order", login="tg_approver")
+        self.env.invalidate_all()
+        self.assertEqual(order.state, "purchase")
+        self.assertEqual(order.oci_transmission_state, "to_send")
+        self.assertFalse(self.shop.requests)
+        # 5. The job runner sends it; the shop acknowledges.
+        self._perform_transmission_jobs(existing_jobs)
+        self.assertEqual(len(self.shop.requests), 1)
+        self.assertEqual(order.oci_transmission_state, "acknowledged")
+        # 6. The buyer sees the acknowledgement on the order.
+        self.start_tour(
+            rfq_url, "topgeschenken_oci_order_acknowledged", login="tg_buyer"
+        )
+        self.assertScreenshot("order_acknowledged")
+        self.assertScreenshot("transmission_state")
