@@ -18,7 +18,13 @@ for port in "$ODOO_PORT" "$SHOP_PORT"; do
         die "Port $port is in use: stop what runs there, or choose other ports (ODOO_PORT=8569 SHOP_PORT=8579 bash scripts/demo.sh)."
     fi
 done
-[ "${1:-}" = "--reset" ] && dropdb --if-exists "$DB"
+# The shop keeps its orders per demo database: a new database numbers its
+# orders from P00001 again, which the shop would take for replays.
+SHOP_DATA="$CACHE/simshop-$DB"
+if [ "${1:-}" = "--reset" ]; then
+    dropdb --if-exists "$DB"
+    rm -rf "$SHOP_DATA"
+fi
 conf="$CACHE/demo-odoo.conf"
 write_odoo_conf "$conf" "http_port = $ODOO_PORT" "server_wide_modules = base,web,queue_job" \
     "workers = 0" "db_name = $DB" "dbfilter = ^$DB\$"
@@ -36,9 +42,9 @@ SHOP_URL="$SHOP_URL" ODOO_URL="$ODOO_URL" DEMO_PASSWORD="$DEMO_PASSWORD" BILLS_A
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
-mkdir -p "$CACHE/simshop"
+mkdir -p "$SHOP_DATA"
 (cd "$ROOT" && exec "$VENV/bin/python" -m tools.simshop --host localhost --port "$SHOP_PORT" \
-    --data-dir "$CACHE/simshop" --oci-user demo --oci-password demo --shared-secret s3cret \
+    --data-dir "$SHOP_DATA" --oci-user demo --oci-password demo --shared-secret s3cret \
     --odoo-url "$ODOO_URL" --deliver mail --mail-to "$BILLS_ALIAS" --odoo-db "$DB" \
     --odoo-login admin --odoo-password "$DEMO_PASSWORD" >"$CACHE/demo-simshop.log" 2>&1) &
 pids+=($!)

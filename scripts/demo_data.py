@@ -39,6 +39,9 @@ if company.currency_id != eur:
     raise SystemExit(
         f"The demo company's currency is {company.currency_id.name}, not EUR"
     )
+warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+if warehouse and warehouse.name != "De Linde":
+    warehouse.name = "De Linde"
 company.write({"po_double_validation": "two_step", "po_double_validation_amount": 500})
 
 groups = {

@@ -15,6 +15,11 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from .common import GIFT_LINES, PunchoutHttpCommon
 from .shop_server import FakeShop
 
+PIXEL_PNG = (
+    b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGA"
+    b"WjR9awAAAABJRU5ErkJggg=="
+)
+
 
 @tagged("post_install", "-at_install")
 class TestBusinessOptions(PunchoutHttpCommon):
@@ -61,7 +66,12 @@ class TestBusinessOptions(PunchoutHttpCommon):
             ]
         )
         cls.logo_care = env["oci.punchout.logo"].create(
-            {"name": "Team Zorg", "code": "LOGO-ZORG", "company_id": cls.company.id}
+            {
+                "name": "Team Zorg",
+                "code": "LOGO-ZORG",
+                "company_id": cls.company.id,
+                "image": PIXEL_PNG,
+            }
         )
         cls.manager = new_test_user(
             env,
@@ -253,6 +263,7 @@ class TestBusinessOptions(PunchoutHttpCommon):
         )
         self.assertIn("Prettige feestdagen van ons allemaal!", html)
         self.assertIn("Team Zorg", html)
+        self.assertIn("data:image/png;base64,", html)
         root = self._confirm_and_send(order)
         header = root.find("Request/OrderRequest/OrderRequestHeader")
         self.assertEqual(
