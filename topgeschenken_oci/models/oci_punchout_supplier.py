@@ -149,10 +149,12 @@ class OciPunchoutSupplier(models.Model):
             ("cxml", "cXML OrderRequest"),
             ("ubl", "UBL 2.1 / Peppol BIS Order 3"),
         ],
-        default="cxml",
+        default="none",
         required=True,
         tracking=True,
-        help="How a confirmed order from this webshop's cart is sent to it.",
+        help="How a confirmed order from this webshop's cart is sent to it. "
+        "New webshops send nothing until this is set (the shipped "
+        "Topgeschenken.nl record sends cXML).",
     )
     order_url = fields.Char(
         string="Order URL",
