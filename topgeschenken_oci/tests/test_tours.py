@@ -88,6 +88,14 @@ class TestTours(PunchoutHttpCommon):
             "purchase_request.group_purchase_request_manager",
             company_id=cls.company.id,
         )
+        cls.accountant = new_test_user(
+            cls.env,
+            "tg_accountant",
+            name="Alma Accountant",
+            groups="base.group_user,account.group_account_manager,"
+            "purchase.group_purchase_user",
+            company_id=cls.company.id,
+        )
         cls.screenshots = {}
 
     # ------------------------------------------------------------------
@@ -226,3 +234,62 @@ class TestTours(PunchoutHttpCommon):
         )
         self.assertScreenshot("order_acknowledged")
         self.assertScreenshot("transmission_state")
+        # 7. The shop's e-invoice arrives, a bonbon 10 cents dearer than
+        #    ordered: matched on the order number, left for the accountant.
+        bill = self._import_shop_invoice(order)
+        self.assertEqual(bill.oci_match_state, "price_deviation")
+        self.assertEqual(bill.state, "draft")
+        self.start_tour(
+            "/odoo/action-topgeschenken_oci.account_move_to_review_action",
+            "topgeschenken_oci_bills_to_review",
+            login="tg_accountant",
+        )
+        self.assertScreenshot("bills_to_review")
+
+    def _import_shop_invoice(self, order):
+        """The shop's UBL invoice for ``order``, uploaded as Odoo's button does."""
+        from lxml import etree
+
+        from odoo.tools import file_open
+
+        with file_open(
+            "topgeschenken_oci/tests/test_files/tg_order_reference.xml", "rb"
+        ) as template:
+            root = etree.fromstring(template.read())
+        ubl = "urn:oasis:names:specification:ubl:schema:xsd:"
+        ns = {
+            "cac": ubl + "CommonAggregateComponents-2",
+            "cbc": ubl + "CommonBasicComponents-2",
+        }
+
+        def put(path, value, node=root):
+            for element in node.xpath(path, namespaces=ns):
+                element.text = value
+
+        put("cbc:ID", "TGF-2026-00001")
+        put("cac:OrderReference/cbc:ID", order.name)
+        second = root.xpath("cac:InvoiceLine", namespaces=ns)[1]
+        put("cbc:InvoicedQuantity", "30", second)
+        put("cbc:LineExtensionAmount", "40.50", second)
+        put("cac:Item/cbc:Name", "Bonbons (per 10)", second)
+        put("cac:Item/cac:SellersItemIdentification/cbc:ID", "TG-CH-010", second)
+        put("cac:Price/cbc:PriceAmount", "1.35", second)
+        put("cac:TaxTotal/cbc:TaxAmount", "134.38")
+        put("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount", "639.90")
+        put("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount", "134.38")
+        for total in ("LineExtensionAmount", "TaxExclusiveAmount"):
+            put(f"cac:LegalMonetaryTotal/cbc:{total}", "639.90")
+        for total in ("TaxInclusiveAmount", "PayableAmount"):
+            put(f"cac:LegalMonetaryTotal/cbc:{total}", "774.28")
+        self.vendor.vat = "NL000099998B57"
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "TGF-2026-00001.xml",
+                "raw": etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
+                "mimetype": "application/xml",
+            }
+        )
+        journal = self.company_data["default_journal_purchase"]
+        return journal.with_context(
+            default_journal_id=journal.id, default_move_type="in_invoice"
+        )._create_document_from_attachment(attachment.ids)

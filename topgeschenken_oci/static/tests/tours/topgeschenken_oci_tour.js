@@ -176,3 +176,31 @@ registry.category("web_tour.tours").add("topgeschenken_oci_order_acknowledged", 
         ...screenshot("transmission_state"),
     ],
 });
+
+registry.category("web_tour.tours").add("topgeschenken_oci_bills_to_review", {
+    steps: () => [
+        {
+            content: "The bills to review, grouped by match status: open the price deviations",
+            trigger: ".o_list_view .o_group_header:contains('Price deviation')",
+            run: "click",
+        },
+        {
+            content: "The shop's bill waits for the accountant, with its reason",
+            trigger: ".o_list_view .o_data_row:contains('TGF-2026-00001')",
+        },
+        {
+            content: "Its match status: a price deviation",
+            trigger: ".o_list_view .o_data_row:contains('TGF-2026-00001') .o_field_widget[name='oci_match_state']:contains('Price deviation')",
+        },
+        ...screenshot("bills_to_review"),
+        {
+            content: "Open the bill",
+            trigger: ".o_list_view .o_data_row:contains('TGF-2026-00001') td.o_data_cell",
+            run: "click",
+        },
+        {
+            content: "The bill names the deviation",
+            trigger: ".o_form_view:contains('Price deviation')",
+        },
+    ],
+});
