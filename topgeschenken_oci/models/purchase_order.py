@@ -74,10 +74,34 @@ class PurchaseOrder(models.Model):
         res = super().button_approve(force=force)
         # The outbox: the transmission is created in the confirmation's own
         # transaction, so a confirmed order is never left without one.
-        self.env["oci.order.transmission"]._create_for_orders(
-            self.filtered(lambda o: o.state == "purchase")
-        )
+        confirmed = self.filtered(lambda o: o.state == "purchase")
+        self.env["oci.order.transmission"]._create_for_orders(confirmed)
+        confirmed._oci_rematch_waiting_bills()
         return res
+
+    def _oci_rematch_waiting_bills(self):
+        """Match again the draft bills that named these orders before they were
+        confirmed (an invoice can arrive before its order is approved)."""
+        if not self:
+            return
+        Move = self.env["account.move"].sudo()
+        domain = [
+            ("state", "=", "draft"),
+            ("move_type", "in", ("in_invoice", "in_refund")),
+            ("oci_match_state", "in", ("unknown_order", "ambiguous")),
+            ("company_id", "in", self.company_id.ids),
+            ("commercial_partner_id", "in", self.partner_id.commercial_partner_id.ids),
+        ]
+        bills = Move.search(domain)
+        waiting = bills.filtered(
+            lambda bill: any(
+                order.name in (bill.oci_order_refs or "")
+                or order.name in (bill.ref or "")
+                for order in self
+            )
+        )
+        if waiting:
+            waiting.action_oci_rematch()
 
     def _oci_host(self):
         return urlparse(self.get_base_url()).hostname or "odoo"
