@@ -14,6 +14,8 @@ from ..protocol.errors import ProtocolError
 _logger = logging.getLogger(__name__)
 
 MAX_CART_BYTES = 20 * 1024 * 1024
+# What werkzeug accepts at all; between the two, the buyer gets a clear page.
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 class PunchoutController(http.Controller):
@@ -106,7 +108,7 @@ class PunchoutController(http.Controller):
         methods=["GET", "POST"],
         csrf=False,
         save_session=False,
-        max_content_length=MAX_CART_BYTES,
+        max_content_length=MAX_BODY_BYTES,
         oci_raw_body=True,
         readonly=False,
     )
@@ -125,15 +127,6 @@ class PunchoutController(http.Controller):
                 ),
                 status=404,
             )
-        if getattr(request, "oci_body_too_large", False):
-            message = session._fail(
-                ProtocolError(
-                    "The cart is larger than %(max)s MB and was refused.",
-                    code="payload_too_large",
-                    max=MAX_CART_BYTES // (1024 * 1024),
-                )
-            )
-            return self._message_page(message, status=413)
         method = httprequest.method
         body = (
             httprequest.get_data(cache=True)
@@ -152,6 +145,16 @@ class PunchoutController(http.Controller):
                 ),
                 status=409,
             )
+        if len(body) > MAX_CART_BYTES:
+            session._store_payload(body, content_type, "oci")
+            message = session._fail(
+                ProtocolError(
+                    "The cart is larger than %(max)s MB and was refused.",
+                    code="payload_too_large",
+                    max=MAX_CART_BYTES // (1024 * 1024),
+                )
+            )
+            return self._message_page(message, status=413, session=session)
         error = session._receive(body, content_type, method)
         if error:
             return self._message_page(error, status=400, session=session)

@@ -214,6 +214,53 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         response = self._post_cart(hook, data)
         self._assert_refused(response, session, "xml_entities", before)
 
+    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    def test_thousands_of_lines_refused_over_the_limit(self):
+        before = self._rfqs()
+        session, hook = self._start_session()
+        line = {
+            "DESCRIPTION": "Pen",
+            "QUANTITY": "1",
+            "UNIT": "PCE",
+            "PRICE": "1",
+            "CURRENCY": "EUR",
+        }
+        response = self._post_cart(hook, self._oci_fields([line] * 5001))
+        self._assert_refused(response, session, "too_many_lines", before)
+
+    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    def test_oversized_payload_refused(self):
+        session, hook = self._start_session()
+        body = b"NEW_ITEM-DESCRIPTION[1]=" + b"x" * (21 * 1024 * 1024)
+        response = self._post_cart(
+            hook, body=body, content_type="application/x-www-form-urlencoded"
+        )
+        self.assertEqual(response.status_code, 413)
+        self.assertIn("larger than 20 MB", response.text)
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "error")
+        self.assertEqual(session.error_code, "payload_too_large")
+
+    def test_script_in_description_is_escaped(self):
+        session, hook = self._start_session()
+        evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+        lines = [{**GIFT_LINES[0], "DESCRIPTION": evil, "CUST_FIELD1": evil}]
+        response = self._post_cart(hook, self._oci_fields(lines))
+        self.assertEqual(response.status_code, 303)
+        session.invalidate_recordset()
+        order = session.order_id
+        self.assertEqual(order.order_line.oci_card_text, evil)  # kept as text
+        for message in order.message_ids:
+            self.assertNotIn("<script>", str(message.body))
+            self.assertNotIn("<img", str(message.body))
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("purchase.report_purchasequotation", order.ids)[0]
+            .decode()
+        )
+        self.assertNotIn("<script>alert(2)", html)
+        self.assertIn("&lt;script&gt;", html)
+
     def test_unknown_token(self):
         response = self._post_cart(
             "/punchout/return/" + "x" * 43, self._oci_fields(GIFT_LINES)
