@@ -79,6 +79,17 @@ set -e
 read -r op of <"$LOGDIR/odoo.summary"
 passed=$((passed + op)); failed=$((failed + of))
 
+say "2/3 Again with OCA purchase_tier_validation installed (tests tagged tgoci_tier)"
+set +e
+"$VENV/bin/python" -m coverage run --rcfile="$ROOT/.coveragerc" -m odoo "${common[@]}" \
+    -i purchase_tier_validation -u "$ADDON" --test-enable --test-tags tgoci_tier \
+    --log-level=info >"$LOGDIR/odoo-tier.log" 2>&1
+set -e
+"$VENV/bin/python" "$ROOT/scripts/checklog.py" "$LOGDIR/odoo-tier.log" >"$LOGDIR/odoo-tier.summary"
+read -r tp tf <"$LOGDIR/odoo-tier.summary"
+echo "tier validation pass: $tp passed, $tf failed"
+passed=$((passed + tp)); failed=$((failed + tf))
+
 say "3/3 Uninstalling $ADDON"
 if "$VENV/bin/python" -m odoo module uninstall -c "$CONF" -d "$DB" "$ADDON" \
     >"$LOGDIR/uninstall.log" 2>&1 &&

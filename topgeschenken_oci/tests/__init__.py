@@ -5,6 +5,7 @@ from . import test_transmission
 from . import test_punchout_cxml
 from . import test_access_rights
 from . import test_rematch
+from . import test_tier_validation
 from . import test_invoice_matching
 from . import test_business_options
 from . import test_tours
