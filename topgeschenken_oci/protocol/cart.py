@@ -3,7 +3,11 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .errors import CartError
+from .errors import CartError, _
+
+# _() only marks messages for Odoo's extractor: no env here, the addon
+# translates them when it shows them.
+# pylint: disable=prefer-env-translation
 
 
 @dataclass
@@ -83,14 +87,14 @@ def check_plausible(cart):
             continue
         if item.quantity > MAX_QUANTITY:
             raise CartError(
-                "Line %(line)s: the quantity %(quantity)s is not plausible.",
+                _("Line %(line)s: the quantity %(quantity)s is not plausible."),
                 code="implausible_quantity",
                 line=item.line_no,
                 quantity=item.quantity,
             )
         if item.unit_price > MAX_UNIT_PRICE or item.price > MAX_UNIT_PRICE:
             raise CartError(
-                "Line %(line)s: the price %(price)s is not plausible.",
+                _("Line %(line)s: the price %(price)s is not plausible."),
                 code="implausible_price",
                 line=item.line_no,
                 price=item.price,

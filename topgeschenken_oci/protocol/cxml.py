@@ -44,7 +44,11 @@ from lxml import etree
 
 from . import const
 from .cart import Cart, CartItem
-from .errors import CartError, CXMLError, UnsafeXMLError
+from .errors import CartError, CXMLError, UnsafeXMLError, _
+
+# _() only marks messages for Odoo's extractor: no env here, the addon
+# translates them when it shows them.
+# pylint: disable=prefer-env-translation
 from .xmlsafe import MAX_XML_BYTES, localname, parse_xml
 
 CXML_VERSION = "1.2.063"
@@ -121,7 +125,7 @@ def format_timestamp(value=None):
     if isinstance(value, date):
         return value.isoformat()
     raise CXMLError(
-        "%(value)r is not a date or time.", code="bad_timestamp", value=value
+        _("%(value)r is not a date or time."), code="bad_timestamp", value=value
     )
 
 
@@ -193,7 +197,7 @@ def _choice(value, choices, field):
     if value in (None, "") or value in choices:
         return value or None
     raise CXMLError(
-        "%(value)r is not a valid %(field)s (%(choices)s).",
+        _("%(value)r is not a valid %(field)s (%(choices)s)."),
         code="bad_choice",
         value=value,
         field=field,
@@ -217,7 +221,7 @@ def _set(el, key, value, field):
         el.set(key, value)
     except (ValueError, UnicodeError) as exc:
         raise CXMLError(
-            "The %(field)s contains characters that XML cannot carry.",
+            _("The %(field)s contains characters that XML cannot carry."),
             code="invalid_xml_text",
             field=field,
         ) from exc
@@ -228,7 +232,7 @@ def _text(el, value, field):
         el.text = str(value)
     except (ValueError, UnicodeError) as exc:
         raise CXMLError(
-            "The %(field)s contains characters that XML cannot carry.",
+            _("The %(field)s contains characters that XML cannot carry."),
             code="invalid_xml_text",
             field=field,
         ) from exc
@@ -246,7 +250,7 @@ def _serialize(root):
 
 def _root(payload_id, timestamp, lang=DEFAULT_LANG):
     if not payload_id:
-        raise CXMLError("A cXML document needs a payloadID.", code="missing_payload")
+        raise CXMLError(_("A cXML document needs a payloadID."), code="missing_payload")
     root = etree.Element("cXML")
     _set(root, "version", CXML_VERSION, "version")
     _set(root, "payloadID", str(payload_id), "payloadID")
@@ -259,7 +263,7 @@ def _root(payload_id, timestamp, lang=DEFAULT_LANG):
 def _credential(parent, domain, identity, shared_secret=None):
     if not identity or not domain:
         raise CXMLError(
-            "The %(party)s credential needs an identity and a domain.",
+            _("The %(party)s credential needs an identity and a domain."),
             code="missing_credential",
             party=localname(parent),
         )
@@ -290,7 +294,7 @@ def _header(root, data):
 def _money(parent, tag, amount, currency, field):
     if not currency or not _CURRENCY_RE.match(str(currency)):
         raise CXMLError(
-            "The currency %(currency)r of the %(field)s is not an ISO 4217 code.",
+            _("The currency %(currency)r of the %(field)s is not an ISO 4217 code."),
             code="bad_currency",
             currency=currency,
             field=field,
@@ -343,7 +347,7 @@ def _address(parent, tag, address, lang, *, require_postal=False):
     """
     if not address or not address.get("name"):
         raise CXMLError(
-            "The %(tag)s address needs a name.", code="address_incomplete", tag=tag
+            _("The %(tag)s address needs a name."), code="address_incomplete", tag=tag
         )
     holder = _sub(parent, tag)
     country_code = (address.get("country_code") or "").upper()
@@ -363,7 +367,7 @@ def _address(parent, tag, address, lang, *, require_postal=False):
         missing = [key for key in postal_keys if not address.get(key)]
         if missing:
             raise CXMLError(
-                "The %(tag)s address lacks %(missing)s.",
+                _("The %(tag)s address lacks %(missing)s."),
                 code="address_incomplete",
                 tag=tag,
                 missing=", ".join(missing),
@@ -401,7 +405,7 @@ def _to_utf8(data):
     if isinstance(data, str):
         return _encode_text(data)
     if not isinstance(data, bytes | bytearray):
-        raise UnsafeXMLError("The XML document is empty.", code="xml_empty")
+        raise UnsafeXMLError(_("The XML document is empty."), code="xml_empty")
     data = bytes(data)
     head = data[:4]
     encoding = None
@@ -419,7 +423,7 @@ def _to_utf8(data):
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise UnsafeXMLError(
-            "The XML document is not well-formed: %(error)s",
+            _("The XML document is not well-formed: %(error)s"),
             code="xml_syntax",
             error=str(exc),
         ) from exc
@@ -463,8 +467,10 @@ def _refuse_internal_subset(raw):
                     quote = char
                 elif char == b"[":
                     raise UnsafeXMLError(
-                        "The XML document has a DTD internal subset; such "
-                        "documents are refused.",
+                        _(
+                            "The XML document has a DTD internal subset; such "
+                            "documents are refused."
+                        ),
                         code="xml_dtd_subset",
                     )
                 elif char == b">":
@@ -619,13 +625,13 @@ def build_punchout_setup_request(
     """
     if operation not in ("create", "edit", "inspect", "source"):
         raise CXMLError(
-            "Unknown punchout operation %(operation)r.",
+            _("Unknown punchout operation %(operation)r."),
             code="bad_operation",
             operation=operation,
         )
     if not buyer_cookie or not return_url:
         raise CXMLError(
-            "A punchout setup request needs a buyer cookie and a return URL.",
+            _("A punchout setup request needs a buyer cookie and a return URL."),
             code="missing_setup_data",
         )
     root = _root(payload_id, timestamp, lang)
@@ -698,7 +704,10 @@ def parse_punchout_setup_response(data):
     code, text, message = _status(root, CXMLError)
     if not 200 <= code < 300:
         raise CXMLError(
-            "The shop refused the punchout: %(status_code)s %(status_text)s %(detail)s",
+            _(
+                "The shop refused the punchout: %(status_code)s %(status_text)s "
+                "%(detail)s"
+            ),
             code="cxml_status",
             status_code=code,
             status_text=text,
@@ -709,7 +718,7 @@ def parse_punchout_setup_response(data):
     )
     if not url or urlsplit(url).scheme.lower() not in ("http", "https"):
         raise CXMLError(
-            "The shop's punchout answer has no usable start page (%(url)r).",
+            _("The shop's punchout answer has no usable start page (%(url)r)."),
             code="no_start_page",
             url=url,
             status_code=code,
@@ -759,7 +768,7 @@ def decode_cxml_post(pairs):
             value = bytes(value).decode("ascii", "replace")
         compact = value.strip().translate({ord(c): None for c in "\r\n\t"})
         if len(compact) > MAX_XML_BYTES * 4 // 3 + 8:
-            raise CartError("The returned cart is too large.", code="cart_too_large")
+            raise CartError(_("The returned cart is too large."), code="cart_too_large")
         compact = compact.replace(" ", "+")
         compact += "=" * (-len(compact) % 4)
         try:
@@ -769,12 +778,15 @@ def decode_cxml_post(pairs):
                 decoded = base64.b64decode(compact, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise CartError(
-                "The cxml-base64 field is not valid base64.", code="bad_base64"
+                _("The cxml-base64 field is not valid base64."), code="bad_base64"
             ) from exc
         if decoded.strip():
             return decoded
     raise CartError(
-        "The shop returned no cXML document (no cxml-urlencoded or cxml-base64 field).",
+        _(
+            "The shop returned no cXML document (no cxml-urlencoded or cxml-base64 "
+            "field)."
+        ),
         code="no_cxml",
     )
 
@@ -833,7 +845,7 @@ def _parse_item(item_in, index):
     quantity = _cxml_decimal(item_in.get("quantity"), f"quantity of line {line_no}")
     if quantity < 0 or (quantity == 0 and not outline):
         raise CartError(
-            "Line %(line)s has quantity %(quantity)s; it must be more than zero.",
+            _("Line %(line)s has quantity %(quantity)s; it must be more than zero."),
             code="bad_quantity",
             line=line_no,
             quantity=str(quantity),
@@ -850,14 +862,14 @@ def _parse_item(item_in, index):
     if money is None or not _strip_text(money):
         if not outline:
             raise CartError(
-                "Line %(line)s has no price.", code="missing_price", line=line_no
+                _("Line %(line)s has no price."), code="missing_price", line=line_no
             )
         price = Decimal(0)
     else:
         price = _cxml_decimal(money.text, f"price of line {line_no}")
     if price < 0:
         raise CartError(
-            "Line %(line)s has a negative price %(price)s.",
+            _("Line %(line)s has a negative price %(price)s."),
             code="bad_price",
             line=line_no,
             price=str(price),
@@ -865,7 +877,7 @@ def _parse_item(item_in, index):
     currency = _currency_code(money.get("currency") if money is not None else "")
     if money is not None and not _CURRENCY_RE.match(currency):
         raise CartError(
-            "Line %(line)s has currency %(currency)r, not a 3-letter ISO code.",
+            _("Line %(line)s has currency %(currency)r, not a 3-letter ISO code."),
             code="bad_currency",
             line=line_no,
             currency=currency,
@@ -945,8 +957,10 @@ def _apply_price_basis(item, price, basis):
     factor = _cxml_decimal(raw_factor, where) if raw_factor else Decimal(1)
     if basis_qty <= 0 or factor <= 0:
         raise CartError(
-            "Line %(line)s has a price basis quantity %(quantity)s and conversion "
-            "factor %(factor)s; both must be more than zero.",
+            _(
+                "Line %(line)s has a price basis quantity %(quantity)s and conversion "
+                "factor %(factor)s; both must be more than zero."
+            ),
             code="bad_price_basis",
             line=item.line_no,
             quantity=str(basis_qty),
@@ -1001,7 +1015,7 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
     poom = _child(message, "PunchOutOrderMessage")
     if poom is None:
         raise CartError(
-            "The cXML document is not a PunchOutOrderMessage.",
+            _("The cXML document is not a PunchOutOrderMessage."),
             code="not_order_message",
         )
     cart = Cart(protocol="cxml")
@@ -1028,7 +1042,7 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
         header_currency = _currency_code(total_money.get("currency"))
         if not _CURRENCY_RE.match(header_currency):
             raise CartError(
-                "The cart total has currency %(currency)r, not a 3-letter ISO code.",
+                _("The cart total has currency %(currency)r, not a 3-letter ISO code."),
                 code="bad_currency",
                 currency=header_currency,
             )
@@ -1039,10 +1053,10 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
 
     items_in = _children(poom, "ItemIn")
     if not items_in:
-        raise CartError("The returned cart is empty.", code="empty_cart")
+        raise CartError(_("The returned cart is empty."), code="empty_cart")
     if len(items_in) > max_lines:
         raise CartError(
-            "The returned cart has %(count)s lines, more than the %(max)s allowed.",
+            _("The returned cart has %(count)s lines, more than the %(max)s allowed."),
             code="too_many_lines",
             count=len(items_in),
             max=max_lines,
@@ -1052,7 +1066,7 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
     for item, _parent, _explicit in parsed:
         if item.line_no in by_line:
             raise CartError(
-                "Line number %(line)s occurs twice in the cart.",
+                _("Line number %(line)s occurs twice in the cart."),
                 code="duplicate_line",
                 line=item.line_no,
             )
@@ -1062,7 +1076,10 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
             continue
         if parent not in by_line or parent == item.line_no:
             raise CartError(
-                "Line %(line)s belongs to line %(parent)s, which is not in the cart.",
+                _(
+                    "Line %(line)s belongs to line %(parent)s, which is not in the "
+                    "cart."
+                ),
                 code="unknown_parent",
                 line=item.line_no,
                 parent=parent,
@@ -1074,7 +1091,7 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
         currencies.add(header_currency)
     if len(currencies) > 1:
         raise CartError(
-            "The cart mixes currencies (%(currencies)s).",
+            _("The cart mixes currencies (%(currencies)s)."),
             code="mixed_currency",
             currencies=", ".join(sorted(currencies)),
         )
@@ -1274,16 +1291,18 @@ def build_order_request(order):
     for key in ("order_id", "order_date", "currency"):
         if not order.get(key):
             raise CXMLError(
-                "The order lacks %(key)s.", code="missing_order_data", key=key
+                _("The order lacks %(key)s."), code="missing_order_data", key=key
             )
     lines = order.get("lines") or []
     if not lines:
         raise CXMLError(
-            "An order needs at least one line.", code="missing_order_data", key="lines"
+            _("An order needs at least one line."),
+            code="missing_order_data",
+            key="lines",
         )
     if not order.get("bill_to"):
         raise CXMLError(
-            "The order lacks bill_to.", code="missing_order_data", key="bill_to"
+            _("The order lacks bill_to."), code="missing_order_data", key="bill_to"
         )
     lang = order.get("lang") or DEFAULT_LANG
     currency = str(order["currency"]).upper()
@@ -1298,7 +1317,7 @@ def build_order_request(order):
         number = line.get("line_number")
         if number in (None, "") or str(number) in seen:
             raise CXMLError(
-                "Every order line needs its own line number (%(number)r).",
+                _("Every order line needs its own line number (%(number)r)."),
                 code="bad_line",
                 number=number,
             )
@@ -1359,7 +1378,7 @@ def _add_item_out(order_request, line, currency, lang):
     price = _cxml_decimal(line.get("unit_price"), "unit price", CXMLError)
     if quantity <= 0 or price < 0:
         raise CXMLError(
-            "Line %(number)s has quantity %(quantity)s and price %(price)s.",
+            _("Line %(number)s has quantity %(quantity)s and price %(price)s."),
             code="bad_line",
             number=number,
             quantity=str(quantity),

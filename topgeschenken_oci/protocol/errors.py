@@ -3,7 +3,19 @@
 Every error carries a stable ``code`` (for logs, tests and support) and an
 English ``message`` with ``%(name)s`` placeholders filled from ``params``; the
 addon translates the message before showing it to a user.
+
+Messages are literals wrapped in ``_()`` (below): a no-op here, it only marks
+them for Odoo's translation extractor, which picks up the calls named ``_``.
 """
+
+
+def _(message):
+    """Mark ``message`` as translatable; return it unchanged.
+
+    The protocol code does not import Odoo: the addon translates
+    ``error.message`` (with ``error.params``) when it shows the error.
+    """
+    return message
 
 
 class ProtocolError(ValueError):

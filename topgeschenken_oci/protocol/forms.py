@@ -9,7 +9,11 @@ repeated fields (a long text split over several inputs) in order.
 from email.parser import BytesParser
 from email.policy import HTTP
 
-from .errors import CartError
+from .errors import CartError, _
+
+# _() only marks messages for Odoo's extractor: no env here, the addon
+# translates them when it shows them.
+# pylint: disable=prefer-env-translation
 from .oci import decode_form_body
 
 FORMATS = ("oci", "oci_xml", "cxml")
@@ -42,7 +46,9 @@ def decode_multipart(body, content_type, default_charset="utf-8"):
     )
     message = BytesParser(policy=HTTP).parsebytes(head + body)
     if not message.is_multipart():
-        raise CartError("The multipart cart could not be read.", code="bad_multipart")
+        raise CartError(
+            _("The multipart cart could not be read."), code="bad_multipart"
+        )
     pairs = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")

@@ -16,11 +16,21 @@ import re
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from .const import MAX_NUMBER_LENGTH
-from .errors import CartError
+from .errors import CartError, _
+
+# _() only marks messages for Odoo's extractor: no env here, the addon
+# translates them when it shows them.
+# pylint: disable=prefer-env-translation
 
 _SPACES = {"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2019": "'"}
 _BODY = re.compile(r"[0-9.,' ]*[0-9][0-9.,' ]*")
 _DIGITS = re.compile(r"[0-9]*")
+
+# The messages (the cart parsers prefix them with the cart line).
+NOT_A_NUMBER = _("%(field)s: '%(value)s' is not a number.")
+EMPTY_NUMBER = _("%(field)s is empty; a number is required.")
+NUMBER_TOO_LONG = _("%(field)s: '%(value)s' is too long for a number.")
+NEGATIVE_NUMBER = _("%(field)s: '%(value)s' must not be negative.")
 
 
 def _error(message, field, value):
@@ -31,7 +41,7 @@ def _error(message, field, value):
 
 
 def _not_a_number(field, value):
-    return _error("%(field)s: '%(value)s' is not a number.", field, value)
+    return _error(NOT_A_NUMBER, field, value)
 
 
 def _integer_part(text, group, field, value):
@@ -97,9 +107,9 @@ def parse_decimal(text, field=None):
         text = text.replace(char, replacement)
     text = text.strip()
     if not text:
-        raise _error("%(field)s is empty; a number is required.", field, value)
+        raise _error(EMPTY_NUMBER, field, value)
     if len(text) > MAX_NUMBER_LENGTH:
-        raise _error("%(field)s: '%(value)s' is too long for a number.", field, value)
+        raise _error(NUMBER_TOO_LONG, field, value)
     negative, text = _split_sign(text, field, value)
     if not _BODY.fullmatch(text):
         raise _not_a_number(field, value)
@@ -128,5 +138,5 @@ def parse_int(text, field=None):
         return None
     number = parse_decimal(text, field)
     if number < 0:
-        raise _error("%(field)s: '%(value)s' must not be negative.", field, text)
+        raise _error(NEGATIVE_NUMBER, field, text)
     return int(number.to_integral_value(rounding=ROUND_CEILING))

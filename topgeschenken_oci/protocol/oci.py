@@ -33,8 +33,19 @@ from urllib.parse import unquote, unquote_to_bytes
 
 from . import const
 from .cart import Cart, CartItem
-from .errors import CartError, UnsafeXMLError
-from .numbers import parse_decimal, parse_int
+from .errors import CartError, UnsafeXMLError, _
+
+# _() only marks messages for Odoo's extractor: no env here, the addon
+# translates them when it shows them.
+# pylint: disable=prefer-env-translation
+from .numbers import (
+    EMPTY_NUMBER,
+    NEGATIVE_NUMBER,
+    NOT_A_NUMBER,
+    NUMBER_TOO_LONG,
+    parse_decimal,
+    parse_int,
+)
 from .xmlsafe import MAX_XML_BYTES, localname, parse_xml
 
 _INDEX = r"\s*\[\s*([0-9]{1,12})\s*\]\s*"
@@ -221,33 +232,46 @@ def _join_longtext(chunks, length=const.LONGTEXT_CHUNK):
 
 
 def _line_error(message, code, line, field, **params):
-    return CartError(
-        "Line %(line)s, field %(field)s: " + message,
-        code=code,
-        line=line,
-        field=field,
-        **params,
+    """A CartError about a field of a cart line; ``message`` starts with
+    ``Line %(line)s, field %(field)s: `` (one literal, translated whole)."""
+    return CartError(message, code=code, line=line, field=field, **params)
+
+
+# The messages of ``numbers``, prefixed with the cart line: one literal each,
+# so that they are translated whole.
+_LINE_NUMBER_MESSAGES = {
+    NOT_A_NUMBER: _("Line %(line)s, field %(field)s: '%(value)s' is not a number."),
+    EMPTY_NUMBER: _("Line %(line)s, field %(field)s is empty; a number is required."),
+    NUMBER_TOO_LONG: _(
+        "Line %(line)s, field %(field)s: '%(value)s' is too long for a number."
+    ),
+    NEGATIVE_NUMBER: _(
+        "Line %(line)s, field %(field)s: '%(value)s' must not be negative."
+    ),
+}
+
+
+def _in_line(exc, line, field):
+    """``exc`` (a CartError of ``numbers``) about the field of a cart line."""
+    params = dict(exc.params, line=line, field=field)
+    message = _LINE_NUMBER_MESSAGES.get(
+        exc.message, "Line %(line)s, field " + exc.message
     )
+    return CartError(message, code=exc.code, **params)
 
 
 def _number(value, field, line):
     try:
         return parse_decimal(value, field)
     except CartError as exc:
-        params = dict(exc.params, line=line, field=field)
-        raise CartError(
-            "Line %(line)s, field " + exc.message, code=exc.code, **params
-        ) from exc
+        raise _in_line(exc, line, field) from exc
 
 
 def _leadtime(value, line):
     try:
         return parse_int(value, const.LEADTIME)
     except CartError as exc:
-        params = dict(exc.params, line=line, field=const.LEADTIME)
-        raise CartError(
-            "Line %(line)s, field " + exc.message, code=exc.code, **params
-        ) from exc
+        raise _in_line(exc, line, const.LEADTIME) from exc
 
 
 def _aux_field(aux_id_field):
@@ -263,7 +287,10 @@ def _norm(name):
 
 def _too_long(line, field, value):
     return _line_error(
-        "the value is %(length)s characters long, more than the %(max)s allowed.",
+        _(
+            "Line %(line)s, field %(field)s: the value is %(length)s characters long, "
+            "more than the %(max)s allowed."
+        ),
         "field_too_long",
         line,
         field,
@@ -287,12 +314,18 @@ def _set_quantity(item, value):
         if outline:
             return
         raise _line_error(
-            "the quantity is missing.", "bad_quantity", item.line_no, const.QUANTITY
+            _("Line %(line)s, field %(field)s: the quantity is missing."),
+            "bad_quantity",
+            item.line_no,
+            const.QUANTITY,
         )
     item.quantity = _number(value, const.QUANTITY, item.line_no)
     if item.quantity < 0 or (item.quantity == 0 and not outline):
         raise _line_error(
-            "the quantity %(value)s must be more than zero.",
+            _(
+                "Line %(line)s, field %(field)s: the quantity %(value)s must be more "
+                "than zero."
+            ),
             "bad_quantity",
             item.line_no,
             const.QUANTITY,
@@ -306,19 +339,27 @@ def _set_price(item, price, price_unit):
         item.price = _number(price, const.PRICE, line)
         if item.price < 0:
             raise _line_error(
-                "the price %(value)s is negative.",
+                _("Line %(line)s, field %(field)s: the price %(value)s is negative."),
                 "bad_price",
                 line,
                 const.PRICE,
                 value=price,
             )
     elif not item.is_outline:
-        raise _line_error("the price is missing.", "missing_price", line, const.PRICE)
+        raise _line_error(
+            _("Line %(line)s, field %(field)s: the price is missing."),
+            "missing_price",
+            line,
+            const.PRICE,
+        )
     if price_unit:
         item.price_unit = _number(price_unit, const.PRICEUNIT, line)
         if item.price_unit < 0:
             raise _line_error(
-                "the price unit %(value)s is negative.",
+                _(
+                    "Line %(line)s, field %(field)s: the price unit %(value)s is "
+                    "negative."
+                ),
                 "bad_price_unit",
                 line,
                 const.PRICEUNIT,
@@ -333,7 +374,10 @@ def _set_currency(item, value):
     currency = const.CURRENCY_ALIASES.get(currency, currency)
     if currency and not _CURRENCY.fullmatch(currency):
         raise _line_error(
-            "'%(value)s' is not a three-letter currency code.",
+            _(
+                "Line %(line)s, field %(field)s: '%(value)s' is not a three-letter "
+                "currency code."
+            ),
             "bad_currency",
             item.line_no,
             const.CURRENCY,
@@ -366,7 +410,10 @@ def _build_item(line, values, extra=None, aux_id_field=""):
     item.item_type = get(const.ITEM_TYPE, "").upper()
     if not (item.description or item.vendormat or item.ext_product_id or item.matnr):
         raise _line_error(
-            "the item has no description and no VENDORMAT, EXT_PRODUCT_ID or MATNR.",
+            _(
+                "Line %(line)s, field %(field)s: the item has no description and no "
+                "VENDORMAT, EXT_PRODUCT_ID or MATNR."
+            ),
             "missing_description",
             line,
             const.DESCRIPTION,
@@ -391,10 +438,10 @@ def _build_item(line, values, extra=None, aux_id_field=""):
 
 def _make_cart(items, protocol, extra, max_lines):
     if not items:
-        raise CartError("The cart holds no items.", code="empty_cart")
+        raise CartError(_("The cart holds no items."), code="empty_cart")
     if len(items) > max_lines:
         raise CartError(
-            "The cart has %(count)s lines, more than the %(max)s allowed.",
+            _("The cart has %(count)s lines, more than the %(max)s allowed."),
             code="too_many_lines",
             count=len(items),
             max=max_lines,
@@ -422,7 +469,7 @@ def _pairs(pairs):
             name, value = pair
         except (TypeError, ValueError) as exc:
             raise CartError(
-                "The cart form holds a field that is not a name and a value.",
+                _("The cart form holds a field that is not a name and a value."),
                 code="bad_form",
             ) from exc
         if isinstance(value, (list, tuple)):
@@ -487,7 +534,7 @@ def group_oci_fields(pairs, *, max_lines=const.MAX_LINES):
             filled.add(index)
             if len(filled) > max_lines:
                 raise CartError(
-                    "The cart has more than %(max)s lines.",
+                    _("The cart has more than %(max)s lines."),
                     code="too_many_lines",
                     count=len(filled),
                     max=max_lines,
@@ -610,7 +657,7 @@ def decode_xml_document(value):
     :raises CartError: code ``bad_xml_document``.
     """
     if value is None:
-        raise _bad_document("The cart holds no XML document.")
+        raise _bad_document(_("The cart holds no XML document."))
     if isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value).strip()
         if _looks_like_xml(data):
@@ -618,14 +665,16 @@ def decode_xml_document(value):
         try:
             value = data.decode("ascii")
         except UnicodeDecodeError as exc:
-            raise _bad_document("The XML document is neither XML nor base64.") from exc
+            raise _bad_document(
+                _("The XML document is neither XML nor base64.")
+            ) from exc
     value = str(value).lstrip("\ufeff")
     text = value.strip()
     if not text:
-        raise _bad_document("The cart holds no XML document.")
+        raise _bad_document(_("The cart holds no XML document."))
     if len(text) > MAX_XML_BYTES * 2:
         raise _bad_document(
-            "The XML document is larger than %(max)s bytes.", max=MAX_XML_BYTES
+            _("The XML document is larger than %(max)s bytes."), max=MAX_XML_BYTES
         )
     if text[:3].upper() == "%3C":
         text = unquote(text, encoding="utf-8", errors="replace").strip()
@@ -634,7 +683,7 @@ def decode_xml_document(value):
         return text.encode("utf-8", "replace")
     data = _decode_base64(value)
     if data is None:
-        raise _bad_document("The XML document is neither XML nor base64 of XML.")
+        raise _bad_document(_("The XML document is neither XML nor base64 of XML."))
     return _xml_bytes(data)
 
 
@@ -819,7 +868,7 @@ def _header_currency(root, members):
 def _xml_items(root, max_lines):
     if localname(root).lower() == "cxml":
         raise CartError(
-            "The XML document is a cXML document, not an OCI cart.",
+            _("The XML document is a cXML document, not an OCI cart."),
             code="cxml_document",
         )
     elements = _item_elements(root)
@@ -848,7 +897,7 @@ def _xml_items(root, max_lines):
         items.append(item)
         if len(items) > max_lines:
             raise CartError(
-                "The cart has more than %(max)s lines.",
+                _("The cart has more than %(max)s lines."),
                 code="too_many_lines",
                 count=len(items),
                 max=max_lines,
@@ -890,14 +939,14 @@ def parse_oci_xml(data, *, aux_id_field="", max_lines=const.MAX_LINES):
             else:
                 extra[name] = value
     if document is None:
-        raise _bad_document("The cart holds no ~xmlDocument field.")
+        raise _bad_document(_("The cart holds no ~xmlDocument field."))
     try:
         root = parse_xml(decode_xml_document(document))
     except UnsafeXMLError as exc:
         raise CartError(exc.message, code=exc.code, **exc.params) from exc
     except (ValueError, LookupError) as exc:
         raise CartError(
-            "The XML document is not well-formed: %(error)s",
+            _("The XML document is not well-formed: %(error)s"),
             code="xml_syntax",
             error=str(exc),
         ) from exc
