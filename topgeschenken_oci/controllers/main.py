@@ -9,7 +9,10 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
-from ..protocol.errors import ProtocolError
+from ..protocol.errors import ProtocolError, _
+
+# Cart errors are translated where they are shown (the marker lets Odoo
+# extract them); pylint: disable=prefer-env-translation
 
 _logger = logging.getLogger(__name__)
 
@@ -116,6 +119,9 @@ class PunchoutController(http.Controller):
         Session = request.env["oci.punchout.session"]
         httprequest = request.httprequest
         session = Session._find_by_token(token)
+        if session:
+            # No Odoo cookie comes with the shop's post: speak the buyer's language.
+            session = session.with_context(lang=session.user_id.lang)
         if not session:
             _logger.info(
                 "Punchout return with an unknown token from %s", httprequest.remote_addr
@@ -149,7 +155,7 @@ class PunchoutController(http.Controller):
             session._store_payload(body, content_type, "oci")
             message = session._fail(
                 ProtocolError(
-                    "The cart is larger than %(max)s MB and was refused.",
+                    _("The cart is larger than %(max)s MB and was refused."),
                     code="payload_too_large",
                     max=MAX_CART_BYTES // (1024 * 1024),
                 )

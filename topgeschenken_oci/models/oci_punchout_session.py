@@ -18,7 +18,10 @@ from odoo.tools import consteq, mute_logger
 from ..protocol import cxml, forms, oci
 from ..protocol import units as unit_codes
 from ..protocol.cart import check_plausible
-from ..protocol.errors import CartError, ProtocolError
+from ..protocol.errors import CartError, ProtocolError, _
+
+# Cart errors are translated where they are shown (the marker lets Odoo
+# extract them); pylint: disable=prefer-env-translation
 
 _logger = logging.getLogger(__name__)
 
@@ -316,19 +319,21 @@ class OciPunchoutSession(models.Model):
         self.ensure_one()
         if self.state == "done":
             raise CartError(
-                "This punchout session has already returned its cart.",
+                _("This punchout session has already returned its cart."),
                 code="token_used",
             )
         if self.state != "open":
             raise CartError(
-                "This punchout session is closed (%(state)s).",
+                _("This punchout session is closed (%(state)s)."),
                 code="session_closed",
                 state=self.state,
             )
         if self.expires_at < fields.Datetime.now():
             raise CartError(
-                "This punchout session expired at %(when)s (UTC): start a new "
-                "punchout from Odoo.",
+                _(
+                    "This punchout session expired at %(when)s (UTC): start a new "
+                    "punchout from Odoo."
+                ),
                 code="token_expired",
                 when=fields.Datetime.to_string(self.expires_at),
             )
@@ -348,7 +353,10 @@ class OciPunchoutSession(models.Model):
             cart = cxml.parse_punchout_order_message(cxml.decode_cxml_post(pairs))
             if cart.buyer_cookie and cart.buyer_cookie != self.buyer_cookie:
                 raise CartError(
-                    "The cart's BuyerCookie does not belong to this punchout session.",
+                    _(
+                        "The cart's BuyerCookie does not belong to this punchout "
+                        "session."
+                    ),
                     code="cookie_mismatch",
                 )
             return cart
@@ -451,7 +459,7 @@ class OciPunchoutSession(models.Model):
         self.ensure_one()
         items = [item for item in cart.items if not item.is_outline]
         if not items:
-            raise CartError("The returned cart is empty.", code="empty_cart")
+            raise CartError(_("The returned cart is empty."), code="empty_cart")
         check_plausible(cart)
         currency = self._get_cart_currency(cart, items)
         uoms = self._match_uoms(items)
@@ -513,7 +521,7 @@ class OciPunchoutSession(models.Model):
             return self.order_id.currency_id or self.company_id.currency_id
         if len(codes) > 1:
             raise CartError(
-                "The cart mixes currencies (%(codes)s); an RFQ has one currency.",
+                _("The cart mixes currencies (%(codes)s); an RFQ has one currency."),
                 code="mixed_currencies",
                 codes=", ".join(sorted(codes)),
             )
@@ -526,20 +534,25 @@ class OciPunchoutSession(models.Model):
         )
         if not currency:
             raise CartError(
-                "The cart is in an unknown currency: %(currency)s.",
+                _("The cart is in an unknown currency: %(currency)s."),
                 code="unknown_currency",
                 currency=code,
             )
         if not currency.active:
             raise CartError(
-                "The cart is in %(currency)s, which is not active in Odoo: a "
-                "manager must activate it first.",
+                _(
+                    "The cart is in %(currency)s, which is not active in Odoo: a "
+                    "manager must activate it first."
+                ),
                 code="inactive_currency",
                 currency=code,
             )
         if self.order_id and self.order_id.currency_id != currency:
             raise CartError(
-                "The cart is in %(currency)s but %(order)s is in %(order_currency)s.",
+                _(
+                    "The cart is in %(currency)s but %(order)s is in "
+                    "%(order_currency)s."
+                ),
                 code="currency_mismatch",
                 currency=code,
                 order=self.order_id.name,
@@ -570,9 +583,12 @@ class OciPunchoutSession(models.Model):
                 uom = found.get(value)
                 if not uom:
                     raise CartError(
-                        "Line %(line)s: unit %(unit)s is unknown. A purchase manager "
-                        "can map it on the webshop's unit aliases, or give an Odoo "
-                        "unit this UNECE code.",
+                        _(
+                            "Line %(line)s: unit %(unit)s is unknown. A purchase "
+                            "manager can map it on the webshop's unit aliases, or "
+                            "give an Odoo "
+                            "unit this UNECE code."
+                        ),
                         code="unknown_unit",
                         line=item.line_no,
                         unit=item.unit or value,
@@ -631,8 +647,10 @@ class OciPunchoutSession(models.Model):
         supplier = self.supplier_id.sudo()
         if not supplier.allow_create_products:
             raise CartError(
-                "Line %(line)s (%(vendor_code)s %(name)s) matches no product, and "
-                "this webshop may not create products.",
+                _(
+                    "Line %(line)s (%(vendor_code)s %(name)s) matches no product, and "
+                    "this webshop may not create products."
+                ),
                 code="unknown_product",
                 line=items[0].line_no,
                 vendor_code=items[0].vendormat or "-",

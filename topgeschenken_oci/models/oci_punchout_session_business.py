@@ -6,7 +6,10 @@ from collections import defaultdict
 from odoo import models
 from odoo.fields import Domain
 
-from ..protocol.errors import CartError
+from ..protocol.errors import CartError, _
+
+# Cart errors are translated where they are shown (the marker lets Odoo
+# extract them); pylint: disable=prefer-env-translation
 
 
 class OciPunchoutSession(models.Model):
@@ -65,9 +68,11 @@ class OciPunchoutSession(models.Model):
         for partner in partners:
             if not orderer._allows_location(partner):
                 raise CartError(
-                    "%(user)s may not send gifts to %(location)s "
-                    "(%(location_code)s): ask a purchase manager to allow this "
-                    "delivery location.",
+                    _(
+                        "%(user)s may not send gifts to %(location)s "
+                        "(%(location_code)s): ask a purchase manager to allow this "
+                        "delivery location."
+                    ),
                     code="location_not_allowed",
                     user=self.user_id.name,
                     location=partner.display_name,
