@@ -22,6 +22,13 @@ MANAGER = "purchase.group_purchase_manager"
 # Back-off between attempts, in minutes: 1, 2, 5, 10, 30, 60, then hourly.
 BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60)
 RESPONSE_EXCERPT = 2000
+TRANSMISSION_STATES = [
+    ("to_send", "To send"),
+    ("sent", "Sent, not acknowledged"),
+    ("acknowledged", "Acknowledged"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
 UBL_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 
@@ -56,13 +63,7 @@ class OciOrderTransmission(models.Model):
     company_id = fields.Many2one(related="order_id.company_id", store=True)
     user_id = fields.Many2one(related="order_id.user_id", string="Buyer")
     state = fields.Selection(
-        [
-            ("to_send", "To send"),
-            ("sent", "Sent, not acknowledged"),
-            ("acknowledged", "Acknowledged"),
-            ("failed", "Failed"),
-            ("cancelled", "Cancelled"),
-        ],
+        TRANSMISSION_STATES,
         default="to_send",
         required=True,
         readonly=True,

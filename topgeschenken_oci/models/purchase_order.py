@@ -6,6 +6,8 @@ from urllib.parse import urlparse
 
 from odoo import api, fields, models
 
+from .oci_order_transmission import TRANSMISSION_STATES
+
 
 class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
@@ -26,13 +28,7 @@ class PurchaseOrder(models.Model):
         "oci.order.transmission", "order_id", string="Transmissions", readonly=True
     )
     oci_transmission_state = fields.Selection(
-        [
-            ("to_send", "To send"),
-            ("sent", "Sent, not acknowledged"),
-            ("acknowledged", "Acknowledged"),
-            ("failed", "Failed"),
-            ("cancelled", "Cancelled"),
-        ],
+        TRANSMISSION_STATES,
         string="Webshop order",
         compute="_compute_oci_transmission_state",
         store=True,

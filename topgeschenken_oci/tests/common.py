@@ -9,6 +9,8 @@ from odoo.tests import HttpCase, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .shop_server import FakeShop
+
 
 class PunchoutCommon(AccountTestInvoicingCommon):
     """A company with a gift webshop configured, a buyer and a purchase request."""
@@ -94,6 +96,25 @@ class PunchoutCommon(AccountTestInvoicingCommon):
                 ],
             }
         )
+
+    @classmethod
+    def _start_order_shop(cls, **supplier_vals):
+        """A loopback webshop taking cXML orders, and the supplier pointed at it."""
+        shop = FakeShop().start()
+        cls.addClassCleanup(shop.stop)
+        cls.supplier.write(
+            {
+                "order_format": "cxml",
+                "order_url": shop.url,
+                "order_timeout": 5,
+                "cxml_from_identity": "DE-LINDE",
+                "cxml_to_identity": "TOPGESCHENKEN",
+                "cxml_sender_identity": "DE-LINDE",
+                "cxml_shared_secret": "cxml-secret-42",
+                **supplier_vals,
+            }
+        )
+        return shop
 
     @classmethod
     def _oci_fields(cls, lines, **common):

@@ -13,7 +13,6 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import GIFT_LINES, PunchoutHttpCommon
-from .shop_server import FakeShop
 
 PIXEL_PNG = (
     b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGA"
@@ -29,19 +28,7 @@ class TestBusinessOptions(PunchoutHttpCommon):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls.shop = FakeShop().start()
-        cls.addClassCleanup(cls.shop.stop)
-        cls.supplier.write(
-            {
-                "order_format": "cxml",
-                "order_url": cls.shop.url,
-                "order_timeout": 5,
-                "cxml_from_identity": "DE-LINDE",
-                "cxml_to_identity": "TOPGESCHENKEN",
-                "cxml_sender_identity": "DE-LINDE",
-                "cxml_shared_secret": "cxml-secret-42",
-            }
-        )
+        cls.shop = cls._start_order_shop()
         nl = env.ref("base.nl")
         cls.loc_utr, cls.loc_ams = env["res.partner"].create(
             [

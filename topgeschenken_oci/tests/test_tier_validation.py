@@ -14,7 +14,6 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..protocol import oci
 from .common import GIFT_LINES, PunchoutCommon
-from .shop_server import FakeShop
 
 
 @tagged("-standard", "tgoci_tier", "post_install", "-at_install")
@@ -22,18 +21,7 @@ class TestTierValidation(PunchoutCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.shop = FakeShop().start()
-        cls.addClassCleanup(cls.shop.stop)
-        cls.supplier.write(
-            {
-                "order_format": "cxml",
-                "order_url": cls.shop.url,
-                "cxml_from_identity": "DE-LINDE",
-                "cxml_to_identity": "TOPGESCHENKEN",
-                "cxml_sender_identity": "DE-LINDE",
-                "cxml_shared_secret": "tier-secret",
-            }
-        )
+        cls.shop = cls._start_order_shop(cxml_shared_secret="tier-secret")
         cls.reviewer = new_test_user(
             cls.env,
             "tg_tier_reviewer",

@@ -26,7 +26,6 @@ from odoo.tests.common import ChromeBrowser
 from odoo.addons.queue_job.job import Job
 
 from .common import GIFT_LINES, PunchoutHttpCommon
-from .shop_server import FakeShop
 
 _logger = logging.getLogger(__name__)
 
@@ -55,23 +54,10 @@ class TestTours(PunchoutHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.shop = FakeShop().start()
-        cls.addClassCleanup(cls.shop.stop)
         cls.company.write(
             {"po_double_validation": "two_step", "po_double_validation_amount": 500}
         )
-        cls.supplier.write(
-            {
-                "name": "Topgeschenken.nl",
-                "order_format": "cxml",
-                "order_url": cls.shop.url,
-                "order_timeout": 5,
-                "cxml_from_identity": "DE-LINDE",
-                "cxml_to_identity": "TOPGESCHENKEN",
-                "cxml_sender_identity": "DE-LINDE",
-                "cxml_shared_secret": "cxml-secret-42",
-            }
-        )
+        cls.shop = cls._start_order_shop(name="Topgeschenken.nl")
         # names as in the demo, for the screenshots
         cls.company.name = "Zorggroep De Linde"
         cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)]).write(

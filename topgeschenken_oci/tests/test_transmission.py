@@ -13,7 +13,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..protocol import oci
 from .common import GIFT_LINES, PunchoutCommon
-from .shop_server import FakeShop, cxml_status
+from .shop_server import cxml_status
 
 AUX_IDS = [
     'TGP-8f3a21c0 <kaart & logo> "Fijne feestdagen"',
@@ -34,20 +34,7 @@ class TestTransmission(PunchoutCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.shop = FakeShop().start()
-        cls.addClassCleanup(cls.shop.stop)
-        cls.supplier.write(
-            {
-                "order_format": "cxml",
-                "order_url": cls.shop.url,
-                "order_timeout": 1,
-                "order_max_attempts": 4,
-                "cxml_from_identity": "DE-LINDE",
-                "cxml_to_identity": "TOPGESCHENKEN",
-                "cxml_sender_identity": "DE-LINDE",
-                "cxml_shared_secret": "cxml-secret-42",
-            }
-        )
+        cls.shop = cls._start_order_shop(order_timeout=1, order_max_attempts=4)
         cls.manager = new_test_user(
             cls.env,
             "tg_po_manager",
