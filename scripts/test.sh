@@ -68,6 +68,9 @@ say "2/3 Installing the dependencies on $DB (no tests)"
 "$VENV/bin/python" -m odoo "${common[@]}" -i "$ADDON_DEPENDS,$TEST_EXTRA_MODULES" --log-level=warn \
     >"$LOGDIR/deps.log" 2>&1 || { tail -50 "$LOGDIR/deps.log"; die "Installing the dependencies failed."; }
 
+# The tours' screenshots go to the log folder here; the ones shown in the
+# README are refreshed with TGOCI_SCREENSHOTS_DIR unset (scripts/dev-test.sh).
+export TGOCI_SCREENSHOTS_DIR="${TGOCI_SCREENSHOTS_DIR:-$LOGDIR/screenshots}"
 say "2/3 Installing $ADDON with its tests (log: $LOGDIR/odoo.log)"
 set +e
 "$VENV/bin/python" -m coverage run --rcfile="$ROOT/.coveragerc" -m odoo "${common[@]}" \
