@@ -6,7 +6,8 @@
 #      and post_install, HttpCase and browser tours), under coverage, and the run
 #      fails on any unexpected WARNING or ERROR in the log;
 #   3. an uninstall of the addon on that database;
-# then drops the database. Options: --keep-db keeps it, --unit runs step 1 only.
+# then drops the database. It runs scripts/setup.sh first (idempotent).
+# Options: --keep-db keeps the database, --unit runs step 1 only.
 source "$(dirname "$0")/lib.sh"
 
 keep_db=0 unit_only=0
@@ -17,8 +18,9 @@ for arg in "$@"; do
         *) die "unknown option $arg (known: --keep-db, --unit)" ;;
     esac
 done
-[ -x "$VENV/bin/python" ] && [ -f "$VENV/.odoo_src" ] ||
-    die "The project is not set up: run scripts/setup.sh first."
+# The set-up is idempotent (a second run only checks), so the README's test
+# command works on a fresh machine too.
+bash "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 LOGDIR="$ROOT/.cache/test-logs"
 mkdir -p "$LOGDIR"
