@@ -96,9 +96,9 @@ class OciBudget(models.Model):
             domain &= Domain("id", "not in", exclude.ids)
         if self.scope == "user":
             domain &= Domain("user_id", "=", self.user_id.id)
-            orders = self.env["purchase.order"].sudo().search(domain)
-            return sum(self._order_amount(order) for order in orders)
         orders = self.env["purchase.order"].sudo().search(domain)
+        if self.scope == "user":
+            return sum(self._order_amount(order) for order in orders)
         lines = orders.order_line.filtered(
             lambda line: line.analytic_distribution and not line.display_type
         )
