@@ -25,6 +25,7 @@ if [ "${1:-}" = "--reset" ]; then
     dropdb --if-exists "$DB"
     rm -rf "$SHOP_DATA"
 fi
+mkdir -p "$CACHE"
 conf="$CACHE/demo-odoo.conf"
 write_odoo_conf "$conf" "http_port = $ODOO_PORT" "server_wide_modules = base,web,queue_job" \
     "workers = 0" "db_name = $DB" "dbfilter = ^$DB\$"

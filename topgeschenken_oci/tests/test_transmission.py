@@ -1,13 +1,10 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
-import os
-from pathlib import Path
-
 from lxml import etree
 
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import file_path, mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -20,13 +17,6 @@ AUX_IDS = [
     '{"card": "Bedankt!", "logo": "COMPANY", "ref": "TGP-77aa01bb"}',
 ]
 LOGGER = "odoo.addons.topgeschenken_oci.models.oci_order_transmission"
-
-
-def testdata_dir():
-    env = os.environ.get("TOPGESCHENKEN_TESTDATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "shared" / "testdata"
 
 
 @tagged("post_install", "-at_install")
@@ -248,8 +238,9 @@ class TestTransmission(PunchoutCommon):
         self.assertEqual(len(self.shop.orders), 1)
 
     def test_ubl_order_valid_against_xsd(self):
-        xsd_path = testdata_dir() / "ubl21-xsd" / "maindoc" / "UBL-Order-2.1.xsd"
-        self.assertTrue(xsd_path.exists(), f"UBL XSD missing at {xsd_path}")
+        xsd_path = file_path(
+            "topgeschenken_oci/tests/test_files/ubl21-xsd/maindoc/UBL-Order-2.1.xsd"
+        )
         self.supplier.write({"order_format": "ubl", "order_auth": "basic"})
         ubl_response = (
             b'<OrderResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:'

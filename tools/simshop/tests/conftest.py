@@ -1,6 +1,5 @@
 """Fixtures and document builders for the simulated shop's tests."""
 
-import os
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -15,16 +14,8 @@ FORM_POST_URL = "http://127.0.0.1:8069/topgeschenken_oci/cxml/return/tok456"
 
 
 def xsd_dir():
-    """UBL 2.1 XSDs: $SIMSHOP_UBL_XSD_DIR, else ../shared/testdata/ubl21-xsd."""
-    candidates = [
-        os.environ.get("SIMSHOP_UBL_XSD_DIR", ""),
-        REPO.parent / "shared" / "testdata" / "ubl21-xsd",
-        "/work/shared/testdata/ubl21-xsd",
-    ]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "maindoc").is_dir():
-            return Path(candidate)
-    pytest.skip("UBL 2.1 XSDs not found (set SIMSHOP_UBL_XSD_DIR)")
+    """The OASIS UBL 2.1 XSDs kept with the addon's tests (see the README there)."""
+    return REPO / "topgeschenken_oci" / "tests" / "test_files" / "ubl21-xsd"
 
 
 @pytest.fixture
