@@ -91,6 +91,36 @@ def form_of(page, form_id=None):
     return action, fields
 
 
+def confirm_and_ship(args, approver, order_id, po_name):
+    """The shop's ConfirmationRequest and ShipNoticeRequest reach the order."""
+    step("The shop confirms the order with its delivery date, then ships it")
+    for kind in ("confirm", "ship"):
+        reply = requests.post(
+            f"{args.shop}/admin/{kind}/{po_name}", json={}, timeout=60
+        )
+        if reply.status_code != 200:
+            fail(f"the shop's {kind} document was refused: {reply.text[:500]}")
+    lines = approver.call(
+        "purchase.order.line",
+        "search_read",
+        [("order_id", "=", order_id), ("display_type", "=", False)],
+        ["oci_confirmation_state", "date_planned"],
+    )
+    receipts = approver.call(
+        "stock.picking",
+        "search_read",
+        [("purchase_id", "=", order_id)],
+        ["name", "oci_carrier", "oci_tracking_ref", "scheduled_date"],
+    )
+    states = [line["oci_confirmation_state"] for line in lines]
+    tracking = [(r["name"], r["oci_carrier"], r["oci_tracking_ref"]) for r in receipts]
+    print(f"    lines: {states}, receipts: {tracking}")
+    if set(states) != {"confirmed"}:
+        fail("the shop's confirmation did not reach the order lines")
+    if not receipts or not all(r["oci_tracking_ref"] for r in receipts):
+        fail("the shop's ship notice did not reach the receipt")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     port = os.environ.get("ODOO_PORT", "8069")
@@ -197,8 +227,10 @@ def main():
     if order["oci_transmission_state"] != "acknowledged":
         fail("the shop did not acknowledge the order within 60 s (job runner?)")
 
-    step("The shop invoices the order and mails the invoice to Odoo")
     po_name = approver.read("purchase.order", order_id, ["name"])["name"]
+    confirm_and_ship(args, approver, order_id, po_name)
+
+    step("The shop invoices the order and mails the invoice to Odoo")
     reply = requests.post(
         f"{args.shop}/admin/invoice/{po_name}", json={"deliver": "mail"}, timeout=60
     )

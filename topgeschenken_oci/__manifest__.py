@@ -13,6 +13,7 @@
     "installable": True,
     "depends": [
         "purchase",
+        "purchase_stock",
         "account_edi_ubl_cii",
         "purchase_edi_ubl_bis3",
         "purchase_request",
@@ -27,6 +28,7 @@
         "views/oci_punchout_supplier_views.xml",
         "views/oci_punchout_session_views.xml",
         "views/oci_order_transmission_views.xml",
+        "views/oci_order_document_views.xml",
         "views/purchase_order_views.xml",
         "views/purchase_request_views.xml",
         "views/punchout_templates.xml",
@@ -36,6 +38,7 @@
         "views/oci_punchout_business_views.xml",
         "views/purchase_order_business_views.xml",
         "report/purchase_order_report_business.xml",
+        "report/oci_spend_report_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["topgeschenken_oci/static/tests/tours/**/*"],

@@ -5,7 +5,7 @@ import hmac
 import logging
 import time
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urlsplit
 
@@ -713,6 +713,90 @@ def admin_invoice(order_id):
         except delivery.DeliveryError as exc:
             return jsonify(error=str(exc), invoice_number=number, file=str(path)), 502
     return Response(xml, 200, content_type="application/xml", headers=headers)
+
+
+ORDER_DOCUMENTS_PATH = "/punchout/cxml/order-documents"
+
+
+def _send_to_odoo(document):
+    """POST a cXML document to Odoo's order-documents route; return
+    (HTTP status, cXML status code, text) of its answer."""
+    url = state.config.odoo_url.rstrip("/") + ORDER_DOCUMENTS_PATH
+    response = requests.post(
+        url,
+        data=document,
+        headers={"Content-Type": XML_TYPE},
+        timeout=state.config.hook_timeout,
+    )
+    try:
+        status = parse_xml(response.content).find("Response/Status")
+        return response.status_code, status.get("code"), status.get("text")
+    except (XMLError, AttributeError):
+        return response.status_code, "", response.text[:200]
+
+
+def _document_answer(kind, order, document):
+    try:
+        http_status, code, status_text = _send_to_odoo(document)
+    except requests.RequestException as exc:
+        return jsonify(error=f"Odoo could not be reached: {exc}"), 502
+    state.store.note_document(order["supplier_order_id"], kind, http_status)
+    return jsonify(
+        kind=kind,
+        order=order["buyer_order_id"],
+        odoo_status=http_status,
+        cxml_code=code,
+        text=status_text,
+    ), (200 if http_status == 200 else 502)
+
+
+@shop.post("/admin/confirm/<path:order_id>")
+def admin_confirm(order_id):
+    """Send Odoo a ConfirmationRequest for an order. JSON options:
+    ``reject_lines`` (line numbers), ``delivery_days`` (from today, default 10)."""
+    order = state.store.find_order(order_id)
+    if order is None:
+        return jsonify(error=f"unknown order {order_id}"), 404
+    payload = request.get_json(silent=True) or {}
+    try:
+        days = int(payload.get("delivery_days", 10))
+    except (TypeError, ValueError):
+        return jsonify(error="delivery_days must be a number"), 400
+    delivery = (date.today() + timedelta(days=days)).isoformat() + "T12:00:00+01:00"
+    document = cxml.confirmation_request(
+        order,
+        state.config.shared_secret,
+        reject_lines=payload.get("reject_lines") or (),
+        delivery_date=delivery,
+    )
+    return _document_answer("confirmation", order, document)
+
+
+@shop.post("/admin/ship/<path:order_id>")
+def admin_ship(order_id):
+    """Send Odoo a ShipNoticeRequest for an order. JSON options: ``carrier``
+    (default PostNL), ``tracking`` (default generated), ``lines``,
+    ``delivery_days`` (default 2)."""
+    order = state.store.find_order(order_id)
+    if order is None:
+        return jsonify(error=f"unknown order {order_id}"), 404
+    payload = request.get_json(silent=True) or {}
+    try:
+        days = int(payload.get("delivery_days", 2))
+    except (TypeError, ValueError):
+        return jsonify(error="delivery_days must be a number"), 400
+    number = order["supplier_order_id"].split("-")[-1]
+    document = cxml.ship_notice_request(
+        order,
+        state.config.shared_secret,
+        shipment_id=f"SHIP-{number}",
+        carrier=payload.get("carrier") or "PostNL",
+        tracking=payload.get("tracking") or f"3STGS{number}NL",
+        delivery_date=(date.today() + timedelta(days=days)).isoformat()
+        + "T12:00:00+01:00",
+        lines=payload.get("lines"),
+    )
+    return _document_answer("ship_notice", order, document)
 
 
 def _deliver_by_mail(number, xml, kind, payload):

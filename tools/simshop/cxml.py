@@ -273,3 +273,108 @@ def parse_order_request(request):
         "comments": text(header.find("Comments")),
         "lines": lines,
     }
+
+
+# --- documents the shop sends on its own: confirmation, ship notice ---------
+
+FULFILL_DOCTYPE = f'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/{CXML_VERSION}/Fulfill.dtd">'
+
+
+def _shop_header(root, buyer_identity, shared_secret):
+    header = _sub(root, "Header")
+    _add_credential(header, "From", SHOP_CREDENTIAL)
+    _add_credential(
+        header, "To", {"domain": "NetworkID", "identity": buyer_identity or "BUYER"}
+    )
+    sender = _sub(header, "Sender")
+    credential = _sub(sender, "Credential", domain=SHOP_CREDENTIAL["domain"])
+    _sub(credential, "Identity", SHOP_CREDENTIAL["identity"])
+    _sub(credential, "SharedSecret", shared_secret)
+    _sub(sender, "UserAgent", USER_AGENT)
+
+
+def confirmation_request(
+    order, shared_secret, *, reject_lines=(), delivery_date="", buyer_identity=""
+):
+    """A ``ConfirmationRequest`` for a recorded order: every line accepted
+    with ``delivery_date`` (ISO), except the ``reject_lines`` (line numbers)."""
+    root = _root()
+    _shop_header(root, buyer_identity, shared_secret)
+    body = _sub(_sub(root, "Request"), "ConfirmationRequest")
+    reject_lines = {str(n) for n in reject_lines}
+    kind = "detail" if reject_lines else "accept"
+    if reject_lines and reject_lines >= {line["line_no"] for line in order["lines"]}:
+        kind = "reject"
+    _sub(
+        body,
+        "ConfirmationHeader",
+        type=kind,
+        noticeDate=timestamp(),
+        operation="new",
+        confirmID=order["supplier_order_id"],
+    )
+    _sub(body, "OrderReference", orderID=order["buyer_order_id"])
+    for line in order["lines"]:
+        item = _sub(
+            body,
+            "ConfirmationItem",
+            lineNumber=line["line_no"],
+            quantity=line["quantity"],
+        )
+        _sub(item, "UnitOfMeasure", line.get("unit") or "C62")
+        rejected = line["line_no"] in reject_lines
+        status = _sub(
+            item,
+            "ConfirmationStatus",
+            type="reject" if rejected else "accept",
+            quantity=line["quantity"],
+            deliveryDate=None if rejected else delivery_date,
+        )
+        _sub(status, "UnitOfMeasure", line.get("unit") or "C62")
+        if rejected:
+            comments = _sub(status, "Comments", "Uitverkocht")
+            comments.set(XML_LANG, LANG)
+    return tostring(root, FULFILL_DOCTYPE)
+
+
+def ship_notice_request(
+    order,
+    shared_secret,
+    *,
+    shipment_id,
+    carrier,
+    tracking,
+    delivery_date="",
+    lines=None,
+    buyer_identity="",
+):
+    """A ``ShipNoticeRequest`` for a recorded order: ``lines`` (line numbers,
+    default all) shipped with ``carrier`` under ``tracking``."""
+    root = _root()
+    _shop_header(root, buyer_identity, shared_secret)
+    body = _sub(_sub(root, "Request"), "ShipNoticeRequest")
+    _sub(
+        body,
+        "ShipNoticeHeader",
+        shipmentID=shipment_id,
+        noticeDate=timestamp(),
+        shipmentDate=timestamp(),
+        deliveryDate=delivery_date or None,
+        operation="new",
+    )
+    control = _sub(body, "ShipControl")
+    _sub(control, "CarrierIdentifier", carrier, domain="companyName")
+    _sub(control, "ShipmentIdentifier", tracking)
+    portion = _sub(body, "ShipNoticePortion")
+    _sub(portion, "OrderReference", orderID=order["buyer_order_id"])
+    wanted = {str(n) for n in lines} if lines else None
+    for line in order["lines"]:
+        if wanted is None or line["line_no"] in wanted:
+            item = _sub(
+                portion,
+                "ShipNoticeItem",
+                lineNumber=line["line_no"],
+                quantity=line["quantity"],
+            )
+            _sub(item, "UnitOfMeasure", line.get("unit") or "C62")
+    return tostring(root, FULFILL_DOCTYPE)

@@ -148,6 +148,16 @@ class Store:
             self._save("orders")
             return order, True
 
+    def note_document(self, supplier_order_id, kind, http_status):
+        """Remember a confirmation or ship notice sent to the buyer."""
+        with self.lock:
+            order = self._data["orders"].get(supplier_order_id)
+            if order is not None:
+                order.setdefault("documents", []).append(
+                    {"kind": kind, "sent_at": _now(), "http_status": http_status}
+                )
+                self._save("orders")
+
     def list_orders(self):
         with self.lock:
             attempts = self._data["counters"].get("attempts", {})

@@ -7,6 +7,8 @@ from . import purchase_request
 from . import ir_http
 from . import uom_uom
 from . import oci_order_transmission
+from . import oci_order_document
+from . import stock_picking
 from . import purchase_edi_xml_ubl_bis3
 from . import oci_punchout_supplier_matching
 from . import account_move

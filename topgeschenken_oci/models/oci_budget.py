@@ -173,3 +173,21 @@ class OciBudget(models.Model):
             )
         )
         return self.sudo().search(domain)
+
+    def action_view_spend(self):
+        """The spend report, filtered on this budget's orderer or department."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "topgeschenken_oci.oci_spend_report_action"
+        )
+        if self.scope == "user":
+            domain = [("user_id", "=", self.user_id.id)]
+        else:
+            domain = [("analytic_account_id", "=", self.analytic_account_id.id)]
+        action["domain"] = domain + [
+            ("company_id", "=", self.company_id.id),
+            ("date", ">=", self.date_from),
+            ("date", "<=", self.date_to),
+        ]
+        action["context"] = {}
+        return action

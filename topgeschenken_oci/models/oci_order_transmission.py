@@ -185,9 +185,7 @@ class OciOrderTransmission(models.Model):
         bill_to = order._oci_address(company.partner_id)
         ship_to = order._oci_ship_to_address()
         lines = []
-        for number, line in enumerate(
-            order.order_line.filtered(lambda pl: not pl.display_type), start=1
-        ):
+        for number, line in order._oci_numbered_lines().items():
             lines.append(line._oci_prepare_cxml_line(number, ship_to))
         extrinsics = {"BuyerReference": order.name}
         if order.origin:

@@ -4,9 +4,25 @@
 from decimal import Decimal
 from urllib.parse import urlparse
 
-from odoo import api, fields, models
+from markupsafe import Markup
 
+from odoo import api, fields, models
+from odoo.tools import float_compare, format_datetime
+
+from ..protocol.cxml_inbound import LineStatus
 from .oci_order_transmission import TRANSMISSION_STATES
+
+#: cXML ConfirmationStatus type -> the line's confirmation state.
+CONFIRMATION_STATE = {
+    "accept": "confirmed",
+    "allDetail": "confirmed",
+    "detail": "confirmed",
+    "replace": "confirmed",
+    "requestToPay": "confirmed",
+    "backordered": "backordered",
+    "except": "exception",
+    "reject": "rejected",
+}
 
 
 class PurchaseOrder(models.Model):
@@ -36,6 +52,9 @@ class PurchaseOrder(models.Model):
         "yet), acknowledged by the shop, or failed (see the activity).",
     )
     oci_can_punchout = fields.Boolean(compute="_compute_oci_can_punchout")
+    oci_document_ids = fields.One2many(
+        "oci.order.document", "order_id", string="Webshop documents", readonly=True
+    )
 
     @api.depends("oci_session_ids")
     def _compute_oci_session_count(self):
@@ -156,6 +175,173 @@ class PurchaseOrder(models.Model):
         action["context"] = {"create": False}
         return action
 
+    def _oci_numbered_lines(self):
+        """``{cXML lineNumber: order line}``: the numbering of the
+        ``OrderRequest`` ItemOut lines (product lines in order, from 1), by
+        which the shop's confirmations and ship notices name the lines."""
+        self.ensure_one()
+        lines = self.order_line.filtered(lambda pl: not pl.display_type)
+        return dict(enumerate(lines, start=1))
+
+    def _oci_confirmation_type_label(self, status):
+        labels = {
+            "accept": self.env._("accepted"),
+            "allDetail": self.env._("accepted with details"),
+            "detail": self.env._("accepted with details"),
+            "replace": self.env._("replaced"),
+            "requestToPay": self.env._("accepted"),
+            "backordered": self.env._("backordered"),
+            "except": self.env._("accepted with exceptions"),
+            "reject": self.env._("rejected"),
+        }
+        return labels.get(status, status)
+
+    def _oci_apply_confirmation(self, doc, lines):
+        """Apply a shop's ``ConfirmationRequest`` (a ``cxml_inbound``
+        document) to this order: the shop's confirmation number as vendor
+        reference, each line's confirmation state, confirmed quantity and
+        delivery date (through Odoo's own vendor date update, which moves the
+        receipt and tells the buyer), an activity for rejected lines.
+        Returns the summary lines (already translated)."""
+        self.ensure_one()
+        env = self.env
+        shop = self.oci_supplier_id.name
+        summary = [
+            env._(
+                "%(shop)s confirmed the order: %(type)s%(ref)s.",
+                shop=shop,
+                type=self._oci_confirmation_type_label(doc.status),
+                ref=env._(" (%(ref)s)", ref=doc.document_id) if doc.document_id else "",
+            )
+        ]
+        if doc.document_id and not self.partner_ref:
+            self.partner_ref = doc.document_id
+        statuses = doc.lines
+        if doc.status == "reject" and not statuses:
+            statuses = [LineStatus(line_number=n, status="reject") for n in lines]
+        dates, rejected = [], []
+        for status in statuses:
+            line = lines[status.line_number]
+            state = CONFIRMATION_STATE[status.status]
+            vals = {"oci_confirmation_state": state}
+            if status.quantity is not None and state != "rejected":
+                vals["oci_confirmed_qty"] = float(status.quantity)
+            line.write(vals)
+            name = line.product_id.display_name or line.name
+            if state == "rejected":
+                rejected.append(name)
+                summary.append(
+                    env._(
+                        "Line %(number)s (%(name)s) rejected%(why)s.",
+                        number=status.line_number,
+                        name=name,
+                        why=f": {status.comments}" if status.comments else "",
+                    )
+                )
+                continue
+            if (
+                status.quantity is not None
+                and float_compare(
+                    float(status.quantity),
+                    line.product_qty,
+                    precision_rounding=line.product_uom_id.rounding or 0.01,
+                )
+                != 0
+            ):
+                summary.append(
+                    env._(
+                        "Line %(number)s (%(name)s): %(confirmed)s confirmed of "
+                        "%(ordered)s ordered.",
+                        number=status.line_number,
+                        name=name,
+                        confirmed=float(status.quantity),
+                        ordered=line.product_qty,
+                    )
+                )
+            if status.delivery_date and status.delivery_date != line.date_planned:
+                dates.append((line, status.delivery_date))
+                summary.append(
+                    env._(
+                        "Line %(number)s (%(name)s): delivery on %(date)s.",
+                        number=status.line_number,
+                        name=name,
+                        date=format_datetime(env, status.delivery_date),
+                    )
+                )
+        if dates:
+            # Odoo's own path for a vendor's new dates (the vendor portal's):
+            # the lines' planned dates, the receipt moves' deadlines and a
+            # "Date Updated" activity for the buyer; the moves' scheduled date
+            # follows, so the receipt shows when the gifts arrive.
+            self._update_date_planned_for_lines(dates)
+            for line, date in dates:
+                line.move_ids.filtered(
+                    lambda m: m.state not in ("done", "cancel")
+                ).write({"date": date})
+        if rejected:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=(self.user_id or env.user).id,
+                summary=env._(
+                    "%(shop)s rejected lines of %(order)s", shop=shop, order=self.name
+                ),
+                note=env._(
+                    "The webshop will not deliver: %(lines)s. Order these gifts "
+                    "elsewhere or cancel the lines.",
+                    lines=", ".join(rejected),
+                ),
+            )
+        if doc.status != "reject":
+            self.acknowledged = True
+        return summary
+
+    def _oci_apply_ship_notice(self, doc, lines):
+        """Apply a shop's ``ShipNoticeRequest``: carrier, tracking number and
+        delivery date on the open receipts of the shipped lines. Returns the
+        summary lines (already translated)."""
+        self.ensure_one()
+        env = self.env
+        shipped = self.env["purchase.order.line"].union(
+            *(lines[item.line_number] for item in doc.lines)
+        )
+        receipts = (
+            shipped.move_ids.picking_id if shipped else self.picking_ids
+        ).filtered(
+            lambda p: p.picking_type_code == "incoming"
+            and p.state not in ("done", "cancel")
+        )
+        vals = {
+            "oci_carrier": doc.carrier or False,
+            "oci_tracking_ref": doc.tracking_ref or False,
+        }
+        if doc.delivery_date:
+            vals["scheduled_date"] = doc.delivery_date
+        receipts.write(vals)
+        summary = [
+            env._(
+                "%(shop)s shipped %(count)s line(s)%(carrier)s%(tracking)s%(date)s.",
+                shop=self.oci_supplier_id.name,
+                count=len(doc.lines),
+                carrier=env._(" with %(carrier)s", carrier=doc.carrier)
+                if doc.carrier
+                else "",
+                tracking=env._(", tracking number %(ref)s", ref=doc.tracking_ref)
+                if doc.tracking_ref
+                else "",
+                date=env._(
+                    ", delivery on %(date)s",
+                    date=format_datetime(env, doc.delivery_date),
+                )
+                if doc.delivery_date
+                else "",
+            )
+        ]
+        for receipt in receipts:
+            receipt.message_post(
+                body=Markup("%s") % summary[0], subtype_xmlid="mail.mt_note"
+            )
+        return summary
+
 
 class PurchaseOrderLine(models.Model):
     _inherit = "purchase.order.line"
@@ -186,6 +372,26 @@ class PurchaseOrderLine(models.Model):
         help="The cart's PRICEUNIT: the shop's price was for this many units.",
     )
     oci_item_data = fields.Json(string="Cart line (raw)", readonly=True, copy=False)
+
+    oci_confirmation_state = fields.Selection(
+        [
+            ("confirmed", "Confirmed"),
+            ("backordered", "Backordered"),
+            ("exception", "Confirmed with changes"),
+            ("rejected", "Rejected"),
+        ],
+        string="Shop confirmation",
+        readonly=True,
+        copy=False,
+        help="What the webshop's order confirmation said of this line.",
+    )
+    oci_confirmed_qty = fields.Float(
+        string="Confirmed quantity",
+        digits="Product Unit",
+        readonly=True,
+        copy=False,
+        help="The quantity the webshop confirmed.",
+    )
 
     def _oci_decimal(self, value, precision_name):
         """``value`` rounded to the precision, as a Decimal without trailing

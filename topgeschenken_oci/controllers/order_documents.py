@@ -1,0 +1,56 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+from odoo import http
+from odoo.http import request
+
+from ..models.oci_order_document import MAX_DOCUMENT_BYTES
+from ..protocol import cxml
+
+
+class OrderDocumentController(http.Controller):
+    """The webshop's documents about our orders (server to server)."""
+
+    _cxml_url = "/punchout/cxml/order-documents"
+
+    @http.route(
+        _cxml_url,
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
+    )
+    def cxml_order_document(self, **kwargs):
+        """Take a cXML ``ConfirmationRequest`` or ``ShipNoticeRequest``.
+
+        The shop authenticates with its cXML Sender credential and
+        SharedSecret; the answer is a cXML ``Response`` whose ``Status`` code
+        is also the HTTP status: 200 (processed, or a replay of a processed
+        payloadID), 400 (malformed, unknown line), 401 (unknown sender or
+        secret), 404 (unknown order), 413 (too large).
+        """
+        httprequest = request.httprequest
+        length = httprequest.content_length
+        if length is None or length > MAX_DOCUMENT_BYTES:
+            answer = (
+                (413, "Request Entity Too Large")
+                if length
+                else (411, "Length Required")
+            )
+        else:
+            body = httprequest.get_data(cache=False, parse_form_data=False)
+            answer = request.env["oci.order.document"].sudo()._receive_cxml(body)
+        code, text = answer
+        document = cxml.build_status_response(
+            code,
+            text,
+            cxml.new_payload_id(httprequest.host.split(":")[0] or "odoo"),
+            cxml.format_timestamp(),
+        )
+        return request.make_response(
+            document,
+            headers=[("Content-Type", "text/xml; charset=UTF-8")],
+            status=code,
+        )

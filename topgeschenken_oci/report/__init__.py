@@ -1,0 +1,1 @@
+from . import oci_spend_report
