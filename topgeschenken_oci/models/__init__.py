@@ -17,6 +17,7 @@ from . import account_edi_xml_ubl_20
 from . import account_edi_xml_cii_facturx
 from . import res_partner
 from . import res_company
+from . import res_config_settings
 from . import oci_punchout_logo
 from . import oci_punchout_orderer
 from . import oci_budget

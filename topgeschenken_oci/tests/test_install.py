@@ -5,6 +5,7 @@ from odoo.tests import TransactionCase, tagged
 
 DEPENDS = [
     "purchase",
+    "purchase_stock",
     "account_edi_ubl_cii",
     "purchase_edi_ubl_bis3",
     "purchase_request",
@@ -47,3 +48,22 @@ class TestInstall(TransactionCase):
         )
         self.assertFalse(agpl, "AGPL modules in the dependency closure")
         self.assertEqual(module.license, "LGPL-3")
+
+    def test_order_jobs_have_their_own_channel(self):
+        """Operators size the webshop order channel apart from other jobs."""
+        function = self.env.ref(
+            "topgeschenken_oci.queue_job_function_transmission_send"
+        )
+        self.assertEqual(function.name, "<oci.order.transmission>._send")
+        self.assertEqual(function.channel, "root.webshop_orders")
+        job_options = self.env["queue.job.function"].job_config(function.name)
+        self.assertEqual(job_options.channel, "root.webshop_orders")
+
+    def test_company_options_in_settings(self):
+        company = self.env.company
+        settings = self.env["res.config.settings"].create(
+            {"oci_invoice_grouping": "collective", "oci_cost_center_required": True}
+        )
+        settings.execute()
+        self.assertEqual(company.oci_invoice_grouping, "collective")
+        self.assertTrue(company.oci_cost_center_required)
