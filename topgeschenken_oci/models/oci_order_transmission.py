@@ -58,7 +58,11 @@ class OciOrderTransmission(models.Model):
         check_company=True,
     )
     supplier_id = fields.Many2one(
-        "oci.punchout.supplier", string="Webshop", required=True, readonly=True
+        "oci.punchout.supplier",
+        string="Webshop",
+        required=True,
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one(related="order_id.company_id", store=True)
     user_id = fields.Many2one(related="order_id.user_id", string="Buyer")
@@ -494,6 +498,9 @@ class OciOrderTransmission(models.Model):
             raise UserError(
                 self.env._("Only purchase managers can send an order again.")
             )
+        # The record rules (company) and rights first, then sudo.
+        self.check_access("write")
+        self.order_id.check_access("read")
         for transmission in self.sudo():
             if transmission.state not in ("failed", "sent", "to_send"):
                 raise UserError(
@@ -518,6 +525,8 @@ class OciOrderTransmission(models.Model):
             raise UserError(
                 self.env._("Only purchase managers can cancel a transmission.")
             )
+        self.check_access("write")
+        self.order_id.check_access("read")
         self.sudo().filtered(lambda t: t.state != "acknowledged").write(
             {"state": "cancelled", "next_attempt_at": False}
         )

@@ -27,6 +27,7 @@ from ..protocol.errors import CartError, ProtocolError, _
 _logger = logging.getLogger(__name__)
 
 MANAGER = "purchase.group_purchase_manager"
+PURCHASE_USER = "purchase.group_purchase_user"
 # The largest cart the return route takes: well above a full cart of
 # MAX_LINES lines, far below what would tie up a worker.
 MAX_CART_BYTES = 20 * 1024 * 1024
@@ -144,6 +145,7 @@ class OciPunchoutSession(models.Model):
         if not supplier or not supplier.active:
             raise UserError(self.env._("This webshop is not active."))
         supplier.check_access("read")
+        self._check_may_start(self.env.user)
         supplier._check_may_punch_out(self.env.user)
         if request:
             request.check_access("write")
@@ -190,6 +192,18 @@ class OciPunchoutSession(models.Model):
             }
         )
         return session.sudo(False)
+
+    @api.model
+    def _check_may_start(self, user):
+        """Only purchase users punch out: the cart is imported with the
+        buyer's own rights, so a buyer must be able to make an RFQ."""
+        if not user.has_group(PURCHASE_USER):
+            raise AccessError(
+                self.env._(
+                    "Only users with purchase rights can order from a webshop: ask "
+                    "a purchase user to punch out for you."
+                )
+            )
 
     def _launch(self):
         """Issue the session's return token; return it (only its hash is kept).
@@ -583,14 +597,16 @@ class OciPunchoutSession(models.Model):
     def _process_cart(self, cart):
         """Turn a parsed cart into a draft RFQ, atomically.
 
-        Called on a sudo session; works as the session's buyer, so record
-        rules and access rights apply as if the buyer had typed the RFQ.
+        Works as the session's buyer, so record rules and access rights
+        apply as if the buyer had typed the RFQ. Only the products a
+        webshop may create (``allow_create_products``, set by a purchase
+        manager) are created with elevated rights.
         """
         self.ensure_one()
-        session = self.with_company(self.company_id)
-        if self.user_id.has_group("purchase.group_purchase_user"):
-            # A buyer with purchase rights: the RFQ is made with their rights.
-            session = session.with_user(self.user_id)
+        # The buyer's rights, never the superuser's: a buyer who lost their
+        # purchase rights since the start gets the cart refused.
+        self._check_may_start(self.user_id)
+        session = self.with_company(self.company_id).with_user(self.user_id)
         with self.env.cr.savepoint():
             order = session._import_cart(cart)
             self.write(
@@ -816,7 +832,8 @@ class OciPunchoutSession(models.Model):
         by_ext = {}
         if ext_ids:
             for product in self.env["product.product"].search(
-                [("default_code", "in", list(ext_ids))]
+                Domain("default_code", "in", list(ext_ids))
+                & Domain("company_id", "in", [False, self.company_id.id])
             ):
                 by_ext.setdefault(product.default_code, product)
         result = {}

@@ -27,6 +27,7 @@ class OciPunchoutSupplier(models.Model):
     _description = "Punchout Supplier (OCI / cXML webshop)"
     _inherit = ["mail.thread"]
     _order = "sequence, name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10)

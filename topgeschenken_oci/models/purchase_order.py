@@ -17,6 +17,7 @@ class PurchaseOrder(models.Model):
         string="Webshop",
         readonly=True,
         copy=False,
+        check_company=True,
         index="btree_not_null",
         help="The webshop this RFQ's cart came from.",
     )
@@ -170,7 +171,11 @@ class PurchaseOrderLine(models.Model):
     )
     oci_matgroup = fields.Char(string="NZI code", readonly=True, copy=False)
     oci_nzi_mapping_id = fields.Many2one(
-        "oci.nzi.mapping", string="NZI mapping", readonly=True, copy=False
+        "oci.nzi.mapping",
+        string="NZI mapping",
+        readonly=True,
+        copy=False,
+        check_company=True,
     )
     oci_account_id = fields.Many2one(
         related="oci_nzi_mapping_id.account_id", string="Expense account (NZI)"
