@@ -3,6 +3,7 @@
 
 import base64
 import logging
+import re
 import time
 from datetime import timedelta
 
@@ -21,7 +22,17 @@ _logger = logging.getLogger(__name__)
 MANAGER = "purchase.group_purchase_manager"
 # Back-off between attempts, in minutes: 1, 2, 5, 10, 30, 60, then hourly.
 BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60)
-RESPONSE_EXCERPT = 2000
+# Attempts keep a short excerpt of the shop's answer, credentials redacted.
+RESPONSE_EXCERPT = 500
+SECRET_ELEMENT = re.compile(
+    r"(<(?:\w+:)?(?:SharedSecret|Password|DigitalSignature)\b[^>]{0,200}>)[^<]*",
+    re.I,
+)
+SECRET_HEADER = re.compile(
+    r"((?:authorization|password|passwd|secret|token|apikey|api_key)"
+    r"[\"']?\s{0,5}[:=]\s{0,5}[\"']?)[^\s\"'&<,;]*",
+    re.I,
+)
 TRANSMISSION_STATES = [
     ("to_send", "To send"),
     ("sent", "Sent, not acknowledged"),
@@ -206,7 +217,8 @@ class OciOrderTransmission(models.Model):
             "to_domain": supplier.cxml_to_domain or "NetworkID",
             "sender_identity": supplier.cxml_sender_identity or "",
             "sender_domain": supplier.cxml_sender_domain or "NetworkID",
-            "shared_secret": supplier.cxml_shared_secret or "",
+            # Never in the stored document: added when sending.
+            "shared_secret": "",
             "user_agent": supplier.cxml_user_agent or "Odoo",
             "order_id": order.name,
             "order_date": order.date_approve or fields.Datetime.now(),
@@ -290,7 +302,37 @@ class OciOrderTransmission(models.Model):
         return transmission._handle_response(response, time.monotonic() - started)
 
     def _payload_bytes(self):
-        return base64.b64decode(self.sudo().payload)
+        """The bytes to send: the stored document, with the cXML shared
+        secret put in only now (the stored one has none)."""
+        document = base64.b64decode(self.sudo().payload)
+        if self.payload_format == "cxml":
+            secret = self.supplier_id.sudo().cxml_shared_secret or ""
+            document = cxml.with_shared_secret(document, secret)
+        return document
+
+    def _secrets(self):
+        supplier = self.supplier_id.sudo()
+        values = [
+            supplier.cxml_shared_secret,
+            supplier.oci_password,
+            *supplier.with_context(active_test=False).orderer_ids.mapped(
+                "oci_password"
+            ),
+        ]
+        return [value for value in values if value and len(value) >= 4]
+
+    def _sanitise(self, text, limit=RESPONSE_EXCERPT):
+        """``text`` cut to ``limit`` characters, with credentials redacted:
+        attempts and errors are read by purchase users, who may not read
+        the webshop's credentials."""
+        text = (text or "")[: limit * 4]
+        for secret in self._secrets():
+            text = text.replace(secret, "[redacted]")
+        text = SECRET_ELEMENT.sub(r"\1[redacted]", text)
+        text = SECRET_HEADER.sub(r"\1[redacted]", text)
+        # Cut last: a secret split by the first cut lies beyond this one.
+        text = text[:limit]
+        return text
 
     def _request_headers(self):
         content_type = (
@@ -419,8 +461,10 @@ class OciOrderTransmission(models.Model):
             status = cxml.parse_cxml_response(body)
         except ProtocolError:
             text = body[:500].decode("utf-8", errors="replace").strip()
-            return text if text and not text.lstrip().startswith("<") else ""
-        return f"{status['code']} {status['text']} {status['message']}".strip()
+            text = text if text and not text.lstrip().startswith("<") else ""
+        else:
+            text = f"{status['code']} {status['text']} {status['message']}".strip()
+        return self._sanitise(text)
 
     def _log_attempt(self, outcome, duration, http_status=0, body=b"", error=""):
         self.env["oci.order.transmission.attempt"].sudo().create(
@@ -429,10 +473,12 @@ class OciOrderTransmission(models.Model):
                 "outcome": outcome,
                 "http_status": http_status,
                 "duration_ms": int(duration * 1000),
-                "response_excerpt": (body or b"")[:RESPONSE_EXCERPT].decode(
-                    "utf-8", errors="replace"
+                "response_excerpt": self._sanitise(
+                    (body or b"")[: RESPONSE_EXCERPT * 4].decode(
+                        "utf-8", errors="replace"
+                    )
                 ),
-                "error": error,
+                "error": self._sanitise(error, limit=2000),
             }
         )
 

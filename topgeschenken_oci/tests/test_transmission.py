@@ -1,6 +1,7 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+import base64
 import os
 from pathlib import Path
 
@@ -114,6 +115,36 @@ class TestTransmission(PunchoutCommon):
         # the secret is in the document for the shop, never in the chatter
         messages = order.message_ids | transmission.message_ids
         self.assertFalse([m for m in messages if "cxml-secret-42" in (m.body or "")])
+
+    def test_secret_only_in_the_bytes_sent(self):
+        """The stored order document carries no shared secret (purchase users
+        read it); the shop gets it; an answer that echoes credentials is kept
+        as a short redacted excerpt."""
+        echo = (
+            b"<cXML><Response><Status code='500' text='x'>"
+            b"<SharedSecret>cxml-secret-42</SharedSecret> Authorization: Bearer abc "
+            + b"x" * 3000
+            + b"</Status></Response></cXML>"
+        )
+        self.shop.script.append((503, echo, {}))
+        order = self._make_rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.perform_enqueued_jobs()
+        transmission = order.oci_transmission_ids
+        stored = base64.b64decode(transmission.with_user(self.buyer).payload)
+        self.assertNotIn(b"cxml-secret-42", stored)
+        self.assertNotIn(b"SharedSecret", stored)
+        root = etree.fromstring(self.shop.requests[0]["body"])
+        self.assertEqual(
+            root.findtext("Header/Sender/Credential/SharedSecret"), "cxml-secret-42"
+        )
+        attempt = transmission.attempt_ids[-1:]
+        excerpt = attempt.with_user(self.buyer).response_excerpt
+        self.assertLessEqual(len(excerpt), 500)
+        self.assertNotIn("cxml-secret-42", excerpt)
+        self.assertNotIn("Bearer abc", excerpt)
+        self.assertIn("[redacted]", excerpt)
 
     def test_duplicate_confirmation_one_transmission(self):
         order = self._make_rfq()
