@@ -282,9 +282,13 @@ class OciOrderTransmission(models.Model):
                     "No order URL is configured on %(shop)s.", shop=supplier.name
                 )
             )
+        try:
+            supplier._check_outgoing_url(supplier.order_url)
+        except UserError as error:
+            return transmission._fail_final(error.args[0])
         started = time.monotonic()
         try:
-            response = requests.post(
+            response = supplier._outgoing_post(
                 supplier.order_url,
                 data=transmission._payload_bytes(),
                 headers=transmission._request_headers(),
@@ -361,6 +365,18 @@ class OciOrderTransmission(models.Model):
             return self._retry_later(
                 self.env._(
                     "The webshop answered HTTP %(status)s; it will be tried again.",
+                    status=status,
+                ),
+                duration=duration,
+                http_status=status,
+                body=body,
+            )
+        if 300 <= status < 400:
+            # Redirects are not followed: they could lead anywhere.
+            return self._fail_final(
+                self.env._(
+                    "The webshop answered with a redirect (HTTP %(status)s); "
+                    "redirects are not followed: check the order URL.",
                     status=status,
                 ),
                 duration=duration,

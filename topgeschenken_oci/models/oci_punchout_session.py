@@ -447,7 +447,7 @@ class OciPunchoutSession(models.Model):
             extrinsics={"UserEmail": user.email or "", "UserFullName": user.name},
         )
         try:
-            response = requests.post(
+            response = supplier._outgoing_post(
                 supplier.catalog_url,
                 data=document,
                 headers={"Content-Type": "text/xml; charset=UTF-8"},

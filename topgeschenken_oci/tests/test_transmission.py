@@ -7,6 +7,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -310,3 +311,71 @@ class TestTransmission(PunchoutCommon):
             ),
             AUX_IDS,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestOutgoingUrls(PunchoutCommon):
+    """Where the server sends requests: set by administrators, never an
+    internal address (unless allowed), redirects not followed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = cls._start_order_shop(order_timeout=1, order_max_attempts=2)
+        cls.manager = new_test_user(
+            cls.env,
+            "tg_url_manager",
+            groups="base.group_user,purchase.group_purchase_manager",
+            company_id=cls.company.id,
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.shop.reset()
+
+    def _confirmed_rfq(self):
+        cart = oci.parse_oci_form(self._oci_fields(GIFT_LINES[:1]))
+        session = self.env["oci.punchout.session"]._start(self.supplier)
+        return session.sudo()._process_cart(cart)
+
+    def test_only_administrators_set_urls(self):
+        supplier = self.supplier.with_user(self.manager)
+        for field in ("catalog_url", "order_url"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                supplier.write({field: "https://shop.example/x"})
+        supplier.write({"session_lifetime": 30})  # other fields stay theirs
+
+    def test_internal_addresses_refused(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "topgeschenken_oci.allow_private_urls", "False"
+        )
+        Supplier = self.env["oci.punchout.supplier"]
+        for url in (
+            "http://127.0.0.1:8069/web",
+            "http://localhost/x",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.1.2.3/",
+            "http://192.168.0.1/",
+            "http://[::1]/",
+            "ftp://shop.example/",
+        ):
+            with self.subTest(url=url), self.assertRaises(UserError):
+                Supplier._check_outgoing_url(url)
+        order = self._confirmed_rfq()
+        with mute_logger(LOGGER), trap_jobs() as trap:
+            order.button_confirm()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(order.oci_transmission_ids.state, "failed")
+        self.assertIn("internal address", order.oci_transmission_ids.last_error)
+        self.assertFalse(self.shop.requests)
+
+    @mute_logger(LOGGER)
+    def test_redirect_not_followed(self):
+        self.shop.script.append((302, b"", {"Location": f"{self.shop.base_url}/x"}))
+        order = self._confirmed_rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(len(self.shop.requests), 1)
+        self.assertEqual(order.oci_transmission_ids.state, "failed")
+        self.assertIn("redirect", order.oci_transmission_ids.last_error)
