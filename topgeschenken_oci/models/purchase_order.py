@@ -76,6 +76,29 @@ class PurchaseOrder(models.Model):
         confirmed._oci_rematch_waiting_bills()
         return res
 
+    # EXTENDS purchase
+    def button_cancel(self):
+        res = super().button_cancel()
+        # The shop may already have the order (a send may even have been in
+        # flight: the job holds the order's lock, so this cancel ran after
+        # it): say so where the buyer looks.
+        for order in self.filtered(
+            lambda o: o.oci_transmission_state in ("sent", "acknowledged")
+        ):
+            transmission = order.oci_transmission_ids[:1]
+            order.message_post(
+                body=self.env._(
+                    "%(shop)s already has this order%(ref)s: cancel it with the "
+                    "webshop too.",
+                    shop=transmission.supplier_id.name,
+                    ref=self.env._(" (%(ref)s)", ref=transmission.supplier_order_ref)
+                    if transmission.supplier_order_ref
+                    else "",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return res
+
     def _oci_rematch_waiting_bills(self):
         """Match again the draft bills that named these orders before they were
         confirmed (an invoice can arrive before its order is approved)."""

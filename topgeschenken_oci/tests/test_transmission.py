@@ -73,7 +73,13 @@ class TestTransmission(PunchoutCommon):
         self.assertEqual(transmission.supplier_order_ref, "TG-100001")
         self.assertEqual(len(self.shop.requests), 1)
         request = self.shop.requests[0]
-        self.assertEqual(request["headers"]["Idempotency-Key"], order.name)
+        dbuuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        self.assertEqual(
+            request["headers"]["Idempotency-Key"],
+            f"{dbuuid}-{transmission.id}-1",
+            "unique across companies and database copies",
+        )
+        self.assertEqual(transmission.idempotency_key, f"{dbuuid}-{transmission.id}-1")
         root = etree.fromstring(request["body"])
         self.assertEqual(root.get("payloadID"), transmission.payload_id)
         header = root.find("Request/OrderRequest/OrderRequestHeader")
@@ -220,7 +226,8 @@ class TestTransmission(PunchoutCommon):
         )
         # every attempt carried the same order number and payloadID ...
         self.assertEqual(
-            {r["headers"]["Idempotency-Key"] for r in self.shop.requests}, {order.name}
+            {r["headers"]["Idempotency-Key"] for r in self.shop.requests},
+            {transmission.idempotency_key},
         )
         self.assertEqual(len({r["body"] for r in self.shop.requests}), 1)
         # ... so the shop has the order exactly once
@@ -379,3 +386,127 @@ class TestOutgoingUrls(PunchoutCommon):
         self.assertEqual(len(self.shop.requests), 1)
         self.assertEqual(order.oci_transmission_ids.state, "failed")
         self.assertIn("redirect", order.oci_transmission_ids.last_error)
+
+
+@tagged("post_install", "-at_install")
+class TestExactlyOnce(PunchoutCommon):
+    """The current order, once: versions, neutralized copies, the watchdog,
+    failures that stay visible."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = cls._start_order_shop(order_timeout=1, order_max_attempts=3)
+
+    def setUp(self):
+        super().setUp()
+        self.shop.reset()
+
+    def _rfq(self):
+        cart = oci.parse_oci_form(self._oci_fields(GIFT_LINES[:1]))
+        session = self.env["oci.punchout.session"]._start(self.supplier)
+        return session.sudo()._process_cart(cart)
+
+    def test_confirmed_again_sends_the_current_order(self):
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            order.button_cancel()
+            trap.perform_enqueued_jobs()
+        transmission = order.oci_transmission_ids
+        self.assertEqual(transmission.state, "cancelled")
+        self.assertFalse(self.shop.requests)
+        first_key = transmission.idempotency_key
+        order.button_draft()
+        order.order_line.product_qty = 7
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(transmission.state, "acknowledged")
+        self.assertEqual(transmission.version, 2)
+        self.assertNotEqual(transmission.idempotency_key, first_key)
+        self.assertEqual(len(self.shop.requests), 1)
+        root = etree.fromstring(self.shop.requests[0]["body"])
+        self.assertEqual(root.find("Request/OrderRequest/ItemOut").get("quantity"), "7")
+        self.assertEqual(root.get("payloadID"), transmission.payload_id)
+
+    def test_changed_after_confirmation_sends_the_current_order(self):
+        """Confirmed, then edited before the job ran: the job sends what the
+        order says now, not the document built at confirmation."""
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            order.order_line.product_qty = 3
+            trap.perform_enqueued_jobs()
+        root = etree.fromstring(self.shop.requests[0]["body"])
+        self.assertEqual(root.find("Request/OrderRequest/ItemOut").get("quantity"), "3")
+        self.assertEqual(order.oci_transmission_ids.version, 2)
+
+    def test_neutralized_copy_sends_nothing(self):
+        from odoo.modules.neutralize import neutralize_database
+
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            neutralize_database(self.env.cr)
+            self.env.invalidate_all()
+            trap.perform_enqueued_jobs()
+        self.assertFalse(self.shop.requests)
+        transmission = order.oci_transmission_ids
+        self.assertEqual(transmission.state, "cancelled")
+        self.assertIn("neutralized", transmission.last_error)
+        self.assertEqual(self.supplier.order_format, "none")
+
+    @mute_logger(LOGGER)
+    def test_error_while_preparing_is_a_visible_failure(self):
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            # the document cannot be built any more (say, a broken
+            # configuration): a failure with an activity, not "to send"
+            self.supplier.cxml_to_identity = False
+            order.order_line.product_qty = 2
+            trap.perform_enqueued_jobs()
+        transmission = order.oci_transmission_ids
+        self.assertEqual(transmission.state, "failed")
+        self.assertIn("could not be prepared", transmission.last_error)
+        self.assertTrue(order.activity_ids)
+        self.assertFalse(self.shop.requests)
+
+    def test_watchdog_requeues_a_lost_job(self):
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.assert_jobs_count(1)
+        transmission = order.oci_transmission_ids
+        # the job is gone (trap_jobs kept it out of queue_job) and long ago
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE oci_order_transmission SET write_date = now() - interval '1 hour'"
+            " WHERE id = %s",
+            [transmission.id],
+        )
+        self.env.invalidate_all()
+        with trap_jobs() as trap:
+            self.env["oci.order.transmission"]._cron_requeue_lost()
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(transmission.state, "acknowledged")
+        self.assertEqual(len(self.shop.requests), 1)
+
+    def test_cancel_after_the_shop_has_it_says_so(self):
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(order.oci_transmission_state, "acknowledged")
+        order.button_cancel()
+        self.assertTrue(
+            any(
+                "already has this order (TG-100001): cancel it with the webshop too"
+                in (message.body or "")
+                for message in order.message_ids
+            )
+        )
+        self.assertEqual(len(self.shop.requests), 1)
