@@ -80,6 +80,9 @@ for login, group_xmlids in groups.items():
     users[login] = user
 env.ref("base.user_admin").write({"password": password})
 
+# The demo's webshop runs on this machine: let the server call loopback.
+env["ir.config_parameter"].set_param("topgeschenken_oci.allow_private_urls", "True")
+
 supplier = env.ref("topgeschenken_oci.supplier_topgeschenken").with_context(
     active_test=False
 )

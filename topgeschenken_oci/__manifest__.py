@@ -25,6 +25,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
         "data/oci_punchout_supplier_data.xml",
         "views/oci_punchout_supplier_views.xml",
         "views/oci_punchout_session_views.xml",

@@ -9,16 +9,15 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
-from ..protocol.errors import ProtocolError, _
-
-# Cart errors are translated where they are shown (the marker lets Odoo
-# extract them); pylint: disable=prefer-env-translation
+from ..models.oci_punchout_session import MAX_CART_BYTES
+from ..protocol.errors import ProtocolError
 
 _logger = logging.getLogger(__name__)
 
-MAX_CART_BYTES = 20 * 1024 * 1024
-# What werkzeug accepts at all; between the two, the buyer gets a clear page.
-MAX_BODY_BYTES = 64 * 1024 * 1024
+# A body the route refuses is read and dropped up to this size, so the
+# shop's browser gets the page rather than a reset connection; beyond it the
+# connection is simply closed.
+MAX_DISCARD_BYTES = 64 * 1024 * 1024
 
 
 class PunchoutController(http.Controller):
@@ -77,8 +76,16 @@ class PunchoutController(http.Controller):
         session = request.env["oci.punchout.session"].browse(session_id).exists()
         if not session:
             raise NotFound()
+        if not session.has_access("read"):
+            return self._message_page(
+                request.env._(
+                    "This punchout session belongs to another user: start your own "
+                    "punchout from Odoo."
+                ),
+                status=403,
+                heading=request.env._("Not your punchout session"),
+            )
         try:
-            session.check_access("read")
             token = session._launch()
             supplier = session.supplier_id.sudo()
             return_url = session._return_url(token)
@@ -111,60 +118,100 @@ class PunchoutController(http.Controller):
         methods=["GET", "POST"],
         csrf=False,
         save_session=False,
-        max_content_length=MAX_BODY_BYTES,
+        max_content_length=MAX_CART_BYTES,
         oci_raw_body=True,
         readonly=False,
     )
     def punchout_return(self, token, **kwargs):
-        Session = request.env["oci.punchout.session"]
+        """The shop's cart: the session model decides (token, state, size,
+        replay, import); the body is read only when the token is good."""
         httprequest = request.httprequest
-        session = Session._find_by_token(token)
-        if session:
-            # No Odoo cookie comes with the shop's post: speak the buyer's language.
-            session = session.with_context(lang=session.user_id.lang)
-        if not session:
-            _logger.info(
-                "Punchout return with an unknown token from %s", httprequest.remote_addr
+        outcome = (
+            request.env["oci.punchout.session"]
+            .sudo()
+            ._handle_return(
+                token,
+                httprequest.method,
+                httprequest.headers.get("Content-Type", ""),
+                httprequest.content_length,
+                self._read_body,
+                query=httprequest.query_string,
             )
-            return self._message_page(
-                request.env._(
-                    "This cart cannot be received: the link is unknown. Start the "
-                    "punchout again from Odoo."
-                ),
-                status=404,
-            )
-        method = httprequest.method
-        body = (
-            httprequest.get_data(cache=True)
-            if method == "POST"
-            else httprequest.query_string
         )
-        content_type = httprequest.headers.get("Content-Type", "")
-        if session.state == "done":
-            if session.payload_attachment_id.raw == body:
-                # The same cart posted twice (a double click): show the RFQ again.
-                return self._redirect_to_order(session)
-            return self._message_page(
-                request.env._(
-                    "This punchout session has already returned its cart: start a "
-                    "new punchout from Odoo to order more."
-                ),
-                status=409,
-            )
-        if len(body) > MAX_CART_BYTES:
-            session._store_payload(body, content_type, "oci")
-            message = session._fail(
-                ProtocolError(
-                    _("The cart is larger than %(max)s MB and was refused."),
-                    code="payload_too_large",
-                    max=MAX_CART_BYTES // (1024 * 1024),
-                )
-            )
-            return self._message_page(message, status=413, session=session)
-        error = session._receive(body, content_type, method)
-        if error:
-            return self._message_page(error, status=400, session=session)
-        return self._redirect_to_order(session)
+        self._discard_unread_body()
+        session = outcome["session"]
+        if outcome["kind"] == "imported":
+            return self._redirect_to_order(session)
+        if session:
+            request.update_context(lang=session.user_id.lang or "en_US")
+        return self._return_page(outcome)
+
+    @staticmethod
+    def _read_body(limit):
+        """At most ``limit + 1`` bytes of the body, kept for a retry of the
+        request (Odoo runs it again after a serialization failure)."""
+        wrapped = request.httprequest._HTTPRequest__wrapped
+        cached = getattr(wrapped, "_cached_data", None)
+        if cached is None:
+            cached = wrapped.stream.read(limit + 1)
+            wrapped._cached_data = cached
+        return cached
+
+    @staticmethod
+    def _discard_unread_body():
+        """Read and drop what the route did not read (up to a bound, without
+        keeping or parsing it): a connection closed on an unread body resets,
+        and the shop's browser would show a network error instead of the
+        page."""
+        wrapped = request.httprequest._HTTPRequest__wrapped
+        if getattr(wrapped, "_cached_data", None) is not None:
+            return
+        stream = wrapped.stream
+        left = MAX_DISCARD_BYTES
+        while left > 0:
+            chunk = stream.read(min(65536, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+
+    def _return_page(self, outcome):
+        env = request.env
+        session = outcome["session"]
+        kind = outcome["kind"]
+        headings = {
+            "unknown": env._("This link is not valid"),
+            "no_cart": env._("No cart received"),
+            "replay": env._("Cart already received"),
+            "used": env._("Cart already received"),
+            "closed": env._("This punchout session is closed"),
+            "expired": env._("This punchout session has expired"),
+        }
+        return request.render(
+            "topgeschenken_oci.punchout_message_page",
+            {
+                "heading": headings.get(kind)
+                or env._("The cart could not be received"),
+                "message": outcome["message"],
+                "session": session,
+                "kind": kind,
+                "order": session.order_id if session else None,
+                "back_url": self._back_url(session),
+                "cart_kept": kind in ("refused", "too_large"),
+            },
+            status=outcome["status"],
+            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        )
+
+    @staticmethod
+    def _back_url(session):
+        """Where the buyer started: the RFQ, the request, else the session."""
+        if not session:
+            return "/odoo"
+        if session.order_id:
+            return f"/odoo/action-purchase.purchase_rfq/{session.order_id.id}"
+        if session.request_id:
+            return f"/odoo/purchase.request/{session.request_id.id}"
+        return f"/odoo/oci.punchout.session/{session.id}"
 
     def _check_internal_user(self):
         """Punchouts are for employees: portal users get a 403."""
@@ -177,9 +224,14 @@ class PunchoutController(http.Controller):
             f"/odoo/action-purchase.purchase_rfq/{order.id}", code=303
         )
 
-    def _message_page(self, message, status=400, session=None):
+    def _message_page(self, message, status=400, heading=None):
         return request.render(
             "topgeschenken_oci.punchout_message_page",
-            {"message": message, "session": session},
+            {
+                "heading": heading or request.env._("The punchout could not start"),
+                "message": message,
+                "session": None,
+                "back_url": "/odoo",
+            },
             status=status,
         )

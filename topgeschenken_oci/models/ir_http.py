@@ -1,6 +1,8 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+from werkzeug.datastructures import ImmutableMultiDict
+
 from odoo import models
 from odoo.http import request
 
@@ -13,17 +15,14 @@ class IrHttp(models.AbstractModel):
     def _pre_dispatch(cls, rule, args):
         res = super()._pre_dispatch(rule, args)
         if rule.endpoint.routing.get("oci_raw_body"):
-            # Keep the raw body before werkzeug parses the form: a cart sent
-            # in ISO-8859-1 must be decoded with its own charset, and support
-            # needs the payload exactly as the shop sent it.
-            # Bodies over the route's max_content_length get werkzeug's 413.
-            request.httprequest.get_data(cache=True, parse_form_data=False)
-            # Odoo caps parsed forms at 10 MB, which would answer a bare 413
-            # before the route can tell the buyer why; the route checks the
-            # size itself (werkzeug's wrapped request: no public setter).
+            # The route reads the body itself, and only once it knows the
+            # token is good: werkzeug must not parse the form first (a body
+            # of millions of tiny fields would keep the worker busy for an
+            # unknown token). An empty form and no files make Odoo's
+            # dispatcher take only the URL's arguments; the framework's own
+            # limits are left as they are.
             wrapped = getattr(request.httprequest, "_HTTPRequest__wrapped", None)
             if wrapped is not None:
-                wrapped.max_form_memory_size = rule.endpoint.routing.get(
-                    "max_content_length"
-                )
+                wrapped.__dict__["form"] = ImmutableMultiDict()
+                wrapped.__dict__["files"] = ImmutableMultiDict()
         return res

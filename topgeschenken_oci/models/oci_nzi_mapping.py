@@ -15,6 +15,7 @@ class OciNziMapping(models.Model):
     _description = "NZI code mapping"
     _inherit = ["analytic.mixin"]
     _order = "code"
+    _check_company_auto = True
 
     supplier_id = fields.Many2one(
         "oci.punchout.supplier", required=True, ondelete="cascade", index=True

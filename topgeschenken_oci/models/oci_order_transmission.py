@@ -3,15 +3,17 @@
 
 import base64
 import logging
+import re
 import time
 from datetime import timedelta
 
+import psycopg2
 import requests
 from lxml import etree
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import float_round, html2plaintext
+from odoo.exceptions import ConcurrencyError, UserError
+from odoo.tools import SQL, float_round, html2plaintext
 
 from ..protocol import cxml, xmlsafe
 from ..protocol.errors import ProtocolError
@@ -21,7 +23,17 @@ _logger = logging.getLogger(__name__)
 MANAGER = "purchase.group_purchase_manager"
 # Back-off between attempts, in minutes: 1, 2, 5, 10, 30, 60, then hourly.
 BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60)
-RESPONSE_EXCERPT = 2000
+# Attempts keep a short excerpt of the shop's answer, credentials redacted.
+RESPONSE_EXCERPT = 500
+SECRET_ELEMENT = re.compile(
+    r"(<(?:\w+:)?(?:SharedSecret|Password|DigitalSignature)\b[^>]{0,200}>)[^<]*",
+    re.I,
+)
+SECRET_HEADER = re.compile(
+    r"((?:authorization|password|passwd|secret|token|apikey|api_key)"
+    r"[\"']?\s{0,5}[:=]\s{0,5}[\"']?)[^\s\"'&<,;]*",
+    re.I,
+)
 TRANSMISSION_STATES = [
     ("to_send", "To send"),
     ("sent", "Sent, not acknowledged"),
@@ -58,7 +70,11 @@ class OciOrderTransmission(models.Model):
         check_company=True,
     )
     supplier_id = fields.Many2one(
-        "oci.punchout.supplier", string="Webshop", required=True, readonly=True
+        "oci.punchout.supplier",
+        string="Webshop",
+        required=True,
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one(related="order_id.company_id", store=True)
     user_id = fields.Many2one(related="order_id.user_id", string="Buyer")
@@ -80,7 +96,19 @@ class OciOrderTransmission(models.Model):
         readonly=True,
         help="Stable across attempts: the shop can recognise a retry.",
     )
-    idempotency_key = fields.Char(readonly=True, required=True)
+    idempotency_key = fields.Char(
+        readonly=True,
+        required=True,
+        help="Sent with every attempt of one version of the order: the "
+        "database's unique id, the transmission and its version, so no two "
+        "companies or database copies share one.",
+    )
+    version = fields.Integer(
+        default=1,
+        readonly=True,
+        help="Raised when the order is sent again with other content (after "
+        "a change, a fix or a new confirmation): the shop gets a new key.",
+    )
     payload = fields.Binary(attachment=True, readonly=True)
     attempt_ids = fields.One2many(
         "oci.order.transmission.attempt", "transmission_id", readonly=True
@@ -121,6 +149,11 @@ class OciOrderTransmission(models.Model):
             return self.browse()
         existing = self.sudo().search([("order_id", "in", orders.ids)])
         orders -= existing.order_id
+        # Confirmed again after a cancellation (or a refusal): send the order
+        # as it is now, as a new version.
+        existing.filtered(lambda t: t.state in ("cancelled", "failed"))._restart(
+            self.env._("The order was confirmed again.")
+        )
         vals_list = []
         for order in orders:
             supplier = order.oci_supplier_id.sudo()
@@ -135,9 +168,62 @@ class OciOrderTransmission(models.Model):
             )
         transmissions = self.sudo().create(vals_list)
         for transmission in transmissions:
+            transmission.idempotency_key = transmission._make_idempotency_key()
             transmission.payload = base64.b64encode(transmission._build_payload())
             transmission._enqueue()
         return transmissions
+
+    def _make_idempotency_key(self):
+        """Unique across companies, database copies and versions; the same
+        for every attempt of one version."""
+        self.ensure_one()
+        dbuuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return f"{dbuuid}-{self.id}-{self.version}"
+
+    def _rebuild(self):
+        """Build the document again from the order as it is now. Unchanged
+        content keeps its version (a retry: same key, same payloadID); other
+        content becomes a new version with a new key and payloadID."""
+        for transmission in self.sudo():
+            payload_id = transmission.payload_id
+            document = transmission._build_payload()
+            old = base64.b64decode(transmission.payload or b"")
+            if _comparable(document) == _comparable(old):
+                continue
+            version = transmission.version + 1
+            transmission.write(
+                {
+                    "version": version,
+                    "payload_id": cxml.new_payload_id(
+                        transmission.order_id._oci_host()
+                    ),
+                }
+            )
+            transmission.write(
+                {
+                    "idempotency_key": transmission._make_idempotency_key(),
+                    "payload": base64.b64encode(transmission._build_payload()),
+                }
+            )
+            transmission.message_post(
+                body=self.env._(
+                    "The order changed since payloadID %(old)s: it is sent as "
+                    "version %(version)s.",
+                    old=payload_id,
+                    version=version,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _restart(self, reason):
+        """Send again, the current order, from the start."""
+        for transmission in self.sudo():
+            transmission._rebuild()
+            transmission.write(
+                {"state": "to_send", "next_attempt_at": False, "last_error": False}
+            )
+            transmission._enqueue()
+            transmission.message_post(body=reason, subtype_xmlid="mail.mt_note")
 
     def _enqueue(self, eta=None):
         for transmission in self:
@@ -148,8 +234,44 @@ class OciOrderTransmission(models.Model):
                     name=transmission.name,
                     shop=transmission.supplier_id.name,
                 ),
-                identity_key=f"oci-transmission-{transmission.id}-{transmission.attempt_count}",
+                identity_key=transmission._job_identity_key(),
             )._send()
+
+    def _job_identity_key(self):
+        return f"oci-transmission-{self.id}-{self.version}-{self.attempt_count}"
+
+    @api.model
+    def _cron_requeue_lost(self, minutes=15):
+        """Watchdog: queue again the transmissions waiting to be sent whose
+        job is gone (deleted, lost with a worker, failed outside the send)."""
+        limit = fields.Datetime.now() - timedelta(minutes=minutes)
+        waiting = self.sudo().search(
+            [
+                ("state", "in", ("to_send", "sent")),
+                "|",
+                ("next_attempt_at", "<", limit),
+                "&",
+                ("next_attempt_at", "=", False),
+                ("write_date", "<", limit),
+            ]
+        )
+        if not waiting:
+            return
+        keys = [f"oci-transmission-{t.id}-%" for t in waiting]
+        self.env.cr.execute(
+            SQL(
+                "SELECT identity_key FROM queue_job WHERE identity_key LIKE ANY(%s) "
+                "AND state IN ('wait_dependencies', 'pending', 'enqueued', 'started')",
+                keys,
+            )
+        )
+        alive = {row[0].rsplit("-", 2)[0] for row in self.env.cr.fetchall()}
+        lost = waiting.filtered(lambda t: f"oci-transmission-{t.id}" not in alive)
+        for transmission in lost:
+            _logger.info(
+                "Transmission of %s lost its job: queued again", transmission.name
+            )
+            transmission._enqueue()
 
     # ------------------------------------------------------------------
     # Building the document
@@ -200,7 +322,8 @@ class OciOrderTransmission(models.Model):
             "to_domain": supplier.cxml_to_domain or "NetworkID",
             "sender_identity": supplier.cxml_sender_identity or "",
             "sender_domain": supplier.cxml_sender_domain or "NetworkID",
-            "shared_secret": supplier.cxml_shared_secret or "",
+            # Never in the stored document: added when sending.
+            "shared_secret": "",
             "user_agent": supplier.cxml_user_agent or "Odoo",
             "order_id": order.name,
             "order_date": order.date_approve or fields.Datetime.now(),
@@ -235,10 +358,22 @@ class OciOrderTransmission(models.Model):
     def _send(self):
         """Job: POST the order to the webshop; one attempt.
 
-        Safe to run twice or concurrently: the row is locked, and a
-        transmission no longer "to send" (or "sent" without an answer) is left
-        alone. Retries are new delayed jobs, so every attempt is logged in
-        the job's own committed transaction.
+        Safe to run twice or concurrently: the transmission and its order
+        are locked before the call, and a transmission no longer "to send"
+        (or "sent" without an answer) is left alone. Retries are new delayed
+        jobs, so every attempt is logged in the job's own transaction.
+
+        Why lock the order rather than record the answer in a transaction
+        of its own: the job writes the order (the shop's order number, the
+        chatter, the stored webshop state), so a buyer saving the order
+        during the call made the job's commit fail to serialize, queue_job
+        ran it again and the order was posted a second time after the shop
+        had acknowledged it. Holding the order's row lock from before the
+        call makes that save wait for the job instead (Odoo then retries
+        the save on its own), so the job's commit cannot conflict on it; and
+        everything stays in one transaction that tests and rollbacks see
+        whole. A save that started first keeps the lock: the job then sends
+        nothing and is queued again.
         """
         self.ensure_one()
         transmission = self.sudo()
@@ -248,7 +383,22 @@ class OciOrderTransmission(models.Model):
         transmission.invalidate_recordset()
         if transmission.state not in ("to_send", "sent"):
             return False
+        if self.env["ir.config_parameter"].sudo().get_param("database.is_neutralized"):
+            transmission.write(
+                {
+                    "state": "cancelled",
+                    "last_error": self.env._(
+                        "Not sent: this database is a neutralized copy."
+                    ),
+                }
+            )
+            return False
         order = transmission.order_id
+        if not order.try_lock_for_update():
+            _logger.info("Order %s is being edited: sending later", order.name)
+            transmission._enqueue(eta=fields.Datetime.now() + timedelta(minutes=1))
+            return False
+        order.invalidate_recordset()
         if order.state != "purchase":
             transmission.write(
                 {
@@ -264,13 +414,32 @@ class OciOrderTransmission(models.Model):
                     "No order URL is configured on %(shop)s.", shop=supplier.name
                 )
             )
+        try:
+            with self.env.cr.savepoint():
+                supplier._check_outgoing_url(supplier.order_url)
+                # The order as it is now: changed since it was built (edited,
+                # cancelled and confirmed again), it goes as a new version.
+                transmission._rebuild()
+                data = transmission._payload_bytes()
+                headers = transmission._request_headers()
+                auth = transmission._request_auth()
+        except (psycopg2.Error, ConcurrencyError):
+            raise
+        except Exception as error:  # noqa: BLE001 - a visible failure, never stuck
+            reason = error.args[0] if isinstance(error, UserError) else repr(error)
+            return transmission._fail_final(
+                self.env._(
+                    "The order could not be prepared for sending: %(reason)s",
+                    reason=reason,
+                )
+            )
         started = time.monotonic()
         try:
-            response = requests.post(
+            response = supplier._outgoing_post(
                 supplier.order_url,
-                data=transmission._payload_bytes(),
-                headers=transmission._request_headers(),
-                auth=transmission._request_auth(),
+                data=data,
+                headers=headers,
+                auth=auth,
                 timeout=supplier.order_timeout or 30,
             )
         except requests.RequestException as error:
@@ -281,10 +450,58 @@ class OciOrderTransmission(models.Model):
                 ),
                 duration=time.monotonic() - started,
             )
-        return transmission._handle_response(response, time.monotonic() - started)
+        duration = time.monotonic() - started
+        try:
+            with self.env.cr.savepoint():
+                return transmission._handle_response(response, duration)
+        except (psycopg2.Error, ConcurrencyError):
+            raise
+        except Exception as error:  # noqa: BLE001 - the shop may have the order
+            _logger.exception("Transmission of %s: the answer broke", self.name)
+            # The shop may have taken it: ask again with the same key.
+            transmission.write({"state": "sent"})
+            return transmission._retry_later(
+                self.env._(
+                    "The webshop's answer could not be handled (%(error)s); the "
+                    "order will be sent again with the same key.",
+                    error=type(error).__name__,
+                ),
+                duration=duration,
+                http_status=response.status_code,
+            )
 
     def _payload_bytes(self):
-        return base64.b64decode(self.sudo().payload)
+        """The bytes to send: the stored document, with the cXML shared
+        secret put in only now (the stored one has none)."""
+        document = base64.b64decode(self.sudo().payload)
+        if self.payload_format == "cxml":
+            secret = self.supplier_id.sudo().cxml_shared_secret or ""
+            document = cxml.with_shared_secret(document, secret)
+        return document
+
+    def _secrets(self):
+        supplier = self.supplier_id.sudo()
+        values = [
+            supplier.cxml_shared_secret,
+            supplier.oci_password,
+            *supplier.with_context(active_test=False).orderer_ids.mapped(
+                "oci_password"
+            ),
+        ]
+        return [value for value in values if value and len(value) >= 4]
+
+    def _sanitise(self, text, limit=RESPONSE_EXCERPT):
+        """``text`` cut to ``limit`` characters, with credentials redacted:
+        attempts and errors are read by purchase users, who may not read
+        the webshop's credentials."""
+        text = (text or "")[: limit * 4]
+        for secret in self._secrets():
+            text = text.replace(secret, "[redacted]")
+        text = SECRET_ELEMENT.sub(r"\1[redacted]", text)
+        text = SECRET_HEADER.sub(r"\1[redacted]", text)
+        # Cut last: a secret split by the first cut lies beyond this one.
+        text = text[:limit]
+        return text
 
     def _request_headers(self):
         content_type = (
@@ -313,6 +530,18 @@ class OciOrderTransmission(models.Model):
             return self._retry_later(
                 self.env._(
                     "The webshop answered HTTP %(status)s; it will be tried again.",
+                    status=status,
+                ),
+                duration=duration,
+                http_status=status,
+                body=body,
+            )
+        if 300 <= status < 400:
+            # Redirects are not followed: they could lead anywhere.
+            return self._fail_final(
+                self.env._(
+                    "The webshop answered with a redirect (HTTP %(status)s); "
+                    "redirects are not followed: check the order URL.",
                     status=status,
                 ),
                 duration=duration,
@@ -413,8 +642,10 @@ class OciOrderTransmission(models.Model):
             status = cxml.parse_cxml_response(body)
         except ProtocolError:
             text = body[:500].decode("utf-8", errors="replace").strip()
-            return text if text and not text.lstrip().startswith("<") else ""
-        return f"{status['code']} {status['text']} {status['message']}".strip()
+            text = text if text and not text.lstrip().startswith("<") else ""
+        else:
+            text = f"{status['code']} {status['text']} {status['message']}".strip()
+        return self._sanitise(text)
 
     def _log_attempt(self, outcome, duration, http_status=0, body=b"", error=""):
         self.env["oci.order.transmission.attempt"].sudo().create(
@@ -423,10 +654,12 @@ class OciOrderTransmission(models.Model):
                 "outcome": outcome,
                 "http_status": http_status,
                 "duration_ms": int(duration * 1000),
-                "response_excerpt": (body or b"")[:RESPONSE_EXCERPT].decode(
-                    "utf-8", errors="replace"
+                "response_excerpt": self._sanitise(
+                    (body or b"")[: RESPONSE_EXCERPT * 4].decode(
+                        "utf-8", errors="replace"
+                    )
                 ),
-                "error": error,
+                "error": self._sanitise(error, limit=2000),
             }
         )
 
@@ -492,6 +725,9 @@ class OciOrderTransmission(models.Model):
             raise UserError(
                 self.env._("Only purchase managers can send an order again.")
             )
+        # The record rules (company) and rights first, then sudo.
+        self.check_access("write")
+        self.order_id.check_access("read")
         for transmission in self.sudo():
             if transmission.state not in ("failed", "sent", "to_send"):
                 raise UserError(
@@ -503,6 +739,8 @@ class OciOrderTransmission(models.Model):
                         state=transmission.state,
                     )
                 )
+            # The current order: a fixed or changed order is a new version.
+            transmission._rebuild()
             transmission.write({"state": "to_send", "next_attempt_at": False})
             transmission._enqueue()
             transmission.message_post(
@@ -516,10 +754,23 @@ class OciOrderTransmission(models.Model):
             raise UserError(
                 self.env._("Only purchase managers can cancel a transmission.")
             )
+        self.check_access("write")
+        self.order_id.check_access("read")
         self.sudo().filtered(lambda t: t.state != "acknowledged").write(
             {"state": "cancelled", "next_attempt_at": False}
         )
         return True
+
+
+_VOLATILE = re.compile(
+    rb'(payloadID|timestamp)="[^"]*"|<cbc:(IssueDate|IssueTime)>[^<]*</cbc:\2>'
+)
+
+
+def _comparable(document):
+    """The document without what changes at every build (payloadID,
+    timestamp, issue date and time)."""
+    return _VOLATILE.sub(b"", document or b"")
 
 
 class _BearerAuth(requests.auth.AuthBase):

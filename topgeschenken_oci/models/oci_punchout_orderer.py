@@ -63,6 +63,7 @@ class OciPunchoutOrderer(models.Model):
     default_location_id = fields.Many2one(
         "res.partner",
         string="Default delivery location",
+        check_company=True,
         domain="[('oci_location_code', '!=', False)]",
         help="Set on the RFQs made from this orderer's carts.",
     )

@@ -8,12 +8,13 @@ from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlparse
 
+import psycopg2
 import requests
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import consteq, mute_logger
+from odoo.tools import SQL, consteq, mute_logger
 
 from ..protocol import cxml, forms, oci
 from ..protocol import units as unit_codes
@@ -26,6 +27,10 @@ from ..protocol.errors import CartError, ProtocolError, _
 _logger = logging.getLogger(__name__)
 
 MANAGER = "purchase.group_purchase_manager"
+PURCHASE_USER = "purchase.group_purchase_user"
+# The largest cart the return route takes: well above a full cart of
+# MAX_LINES lines, far below what would tie up a worker.
+MAX_CART_BYTES = 20 * 1024 * 1024
 
 
 def hash_token(token):
@@ -140,6 +145,7 @@ class OciPunchoutSession(models.Model):
         if not supplier or not supplier.active:
             raise UserError(self.env._("This webshop is not active."))
         supplier.check_access("read")
+        self._check_may_start(self.env.user)
         supplier._check_may_punch_out(self.env.user)
         if request:
             request.check_access("write")
@@ -187,6 +193,18 @@ class OciPunchoutSession(models.Model):
         )
         return session.sudo(False)
 
+    @api.model
+    def _check_may_start(self, user):
+        """Only purchase users punch out: the cart is imported with the
+        buyer's own rights, so a buyer must be able to make an RFQ."""
+        if not user.has_group(PURCHASE_USER):
+            raise AccessError(
+                self.env._(
+                    "Only users with purchase rights can order from a webshop: ask "
+                    "a purchase user to punch out for you."
+                )
+            )
+
     def _launch(self):
         """Issue the session's return token; return it (only its hash is kept).
 
@@ -214,16 +232,165 @@ class OciPunchoutSession(models.Model):
 
     @api.model
     def _find_by_token(self, token):
-        """The session (sudo) the token belongs to, locked; or an empty recordset."""
+        """The session (sudo) the token belongs to; or an empty recordset.
+
+        One indexed look-up, nothing locked: the return route asks this
+        before it reads a byte of the body.
+        """
         if not token or len(token) > 128:
             return self.sudo().browse()
         digest = hash_token(token)
         session = self.sudo().search([("token_hash", "=", digest)], limit=1)
         if session and consteq(session.token_hash, digest):
-            session.lock_for_update()
-            session.invalidate_recordset()
             return session
         return self.sudo().browse()
+
+    def _lock_for_return(self):
+        """Wait for the row lock, then read the session again.
+
+        ``lock_for_update()`` skips a locked row and raises; a second post
+        of the same cart at the same instant must wait for the first one
+        instead: it then fails to serialize, and Odoo runs the request
+        again on a snapshot where the cart was received.
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = %s FOR UPDATE",
+                SQL.identifier(self._table),
+                self.id,
+            )
+        )
+        self.invalidate_recordset()
+
+    def _write_closed(self, vals):
+        """Leave the "open" state: the return token is retired with it (a
+        session that is done keeps its hash to recognise a second post)."""
+        if vals.get("state") in ("error", "cancel"):
+            vals = dict(vals, token_hash=False)
+        return self.sudo().write(vals)
+
+    @api.model
+    def _handle_return(
+        self, token, method, content_type, content_length, read_body, query=b""
+    ):
+        """The shop's post to the return URL, from token to outcome.
+
+        Everything that can be decided without the body is decided first
+        (unknown, used, closed or expired token, no cart, too large), so
+        such a request costs one indexed query. ``read_body(limit)`` returns
+        at most ``limit + 1`` bytes.
+
+        :returns: a dict: ``kind`` (``unknown``, ``no_cart``, ``replay``,
+            ``used``, ``closed``, ``expired``, ``too_large``, ``refused``,
+            ``imported``), ``status`` (HTTP), ``session``, ``message``.
+        """
+        session = self._find_by_token(token)
+        if not session:
+            _logger.info("Punchout return with an unknown token")
+            return {
+                "kind": "unknown",
+                "status": 404,
+                "session": session,
+                "message": self.env._(
+                    "This link is unknown or no longer valid. Start the punchout "
+                    "again from Odoo."
+                ),
+            }
+        # No Odoo cookie comes with the shop's post: speak the buyer's language.
+        session = session.with_context(lang=session.user_id.lang or "en_US")
+        if method == "HEAD" or (method == "GET" and not query):
+            # A link checker, a prefetch or a reload: nothing changes.
+            return session._return_outcome(
+                "no_cart",
+                200 if method == "HEAD" else 400,
+                session.env._(
+                    "No cart came with this request. Transfer the cart from the "
+                    "webshop, or start the punchout again from Odoo."
+                ),
+            )
+        session._lock_for_return()
+        if session.state == "done":
+            return session._replay_outcome(method, content_length, read_body, query)
+        if session.state != "open":
+            return session._return_outcome(
+                "closed",
+                409,
+                session.env._(
+                    "This punchout session is closed (%(state)s): start a new "
+                    "punchout from Odoo.",
+                    state=dict(
+                        session._fields["state"]._description_selection(session.env)
+                    )[session.state],
+                ),
+            )
+        if session.expires_at < fields.Datetime.now():
+            session._write_closed({"state": "cancel", "error_code": "token_expired"})
+            return session._return_outcome(
+                "expired",
+                410,
+                session.env._(
+                    "This punchout session expired at %(when)s (UTC): start a new "
+                    "punchout from Odoo.",
+                    when=fields.Datetime.to_string(session.expires_at),
+                ),
+            )
+        if method == "GET":
+            body = query
+        elif content_length and content_length > MAX_CART_BYTES:
+            body = None
+        else:
+            body = read_body(MAX_CART_BYTES)
+        if body is None or len(body) > MAX_CART_BYTES:
+            message = session._fail(session._too_large_error())
+            return session._return_outcome("too_large", 413, message)
+        error = session._receive(body, content_type, method)
+        if error:
+            return session._return_outcome("refused", 400, error)
+        return session._return_outcome("imported", 303, "")
+
+    def _return_outcome(self, kind, status, message):
+        return {"kind": kind, "status": status, "session": self, "message": message}
+
+    @api.model
+    def _too_large_error(self):
+        return CartError(
+            _("The cart is larger than %(max)s MB and was refused."),
+            code="payload_too_large",
+            max=MAX_CART_BYTES // (1024 * 1024),
+        )
+
+    def _replay_outcome(self, method, content_length, read_body, query):
+        """A post to a session that already received its cart: the same
+        cart again (browser Back, a double click) or another one."""
+        self.ensure_one()
+        attachment = self.sudo().payload_attachment_id
+        same = False
+        if attachment:
+            if method == "GET":
+                same = attachment.raw == query
+            elif content_length == attachment.file_size:
+                # Only a body of the kept cart's size is read at all.
+                same = read_body(MAX_CART_BYTES) == attachment.raw
+        order = self.order_id
+        if same:
+            return self._return_outcome(
+                "replay",
+                200,
+                self.env._(
+                    "This cart was already added to %(order)s.",
+                    order=order.name or self.name,
+                ),
+            )
+        return self._return_outcome(
+            "used",
+            409,
+            self.env._(
+                "This punchout session has already returned its cart to "
+                "%(order)s: start a new punchout from Odoo to order more.",
+                order=order.name or self.name,
+            ),
+        )
 
     def _store_payload(self, body, content_type, file_format):
         """Keep the raw cart first: whatever happens next, support has it."""
@@ -280,7 +447,7 @@ class OciPunchoutSession(models.Model):
             extrinsics={"UserEmail": user.email or "", "UserFullName": user.name},
         )
         try:
-            response = requests.post(
+            response = supplier._outgoing_post(
                 supplier.catalog_url,
                 data=document,
                 headers={"Content-Type": "text/xml; charset=UTF-8"},
@@ -368,20 +535,45 @@ class OciPunchoutSession(models.Model):
             )
         return oci.parse_oci_form(pairs, aux_id_field=aux_id_field)
 
-    def _receive(self, body, content_type, method="POST"):
+    def _receive(self, body, content_type, method="POST", again=False):
         """Keep, parse and import a returned cart; return the error message or
-        ``None``. The payload is stored before anything else; the import is
-        atomic (nothing half-made on error)."""
+        ``None``. The one entry point of a cart's body: the return route and
+        "Import the cart again" (``again``: the kept payload) both come here.
+
+        The payload is stored before anything else; the import is atomic
+        (nothing half-made on error); whatever goes wrong once the body is
+        known closes the session with a reason, never an HTTP 500.
+        """
         self.ensure_one()
-        pairs = self._payload_pairs(body, content_type, method)
-        file_format = forms.detect_format(pairs)
-        self._store_payload(body, content_type, file_format)
+        if not again:
+            self._store_payload(body, content_type, "oci")
         try:
-            self._check_returnable()
+            if not again:
+                self._check_returnable()
+            if len(body) > MAX_CART_BYTES:
+                raise self._too_large_error()
+            pairs = self._payload_pairs(body, content_type, method)
+            file_format = forms.detect_format(pairs)
+            self.sudo().payload_format = file_format
             cart = self._parse_cart(pairs, file_format)
             self._process_cart(cart)
         except (ProtocolError, UserError, ValidationError, AccessError) as error:
             return self._fail(error)
+        except (psycopg2.Error, ConcurrencyError):
+            raise  # Odoo runs the request again on a fresh snapshot
+        except Exception as error:  # noqa: BLE001 - no input may end in a 500
+            _logger.exception(
+                "Punchout session %s (id %s): unexpected error importing the cart",
+                self.name,
+                self.id,
+            )
+            return self._fail(
+                CartError(
+                    _("The cart could not be imported (%(error)s)."),
+                    code="import_failed",
+                    error=type(error).__name__,
+                )
+            )
         return None
 
     def action_retry_import(self):
@@ -390,26 +582,31 @@ class OciPunchoutSession(models.Model):
             attachment = session.sudo().payload_attachment_id
             if not attachment:
                 continue
-            session.sudo().state = "open"
-            pairs = session._payload_pairs(attachment.raw, attachment.description or "")
-            try:
-                cart = session._parse_cart(pairs, forms.detect_format(pairs))
-                session.sudo()._process_cart(cart)
-            except (ProtocolError, UserError, ValidationError, AccessError) as error:
-                session.sudo()._fail(error)
+            session = session.sudo()
+            session._lock_for_return()
+            if session.state != "error":
+                continue
+            session._receive(
+                attachment.raw,
+                attachment.description or "",
+                "POST",
+                again=True,
+            )
         return True
 
     def _process_cart(self, cart):
         """Turn a parsed cart into a draft RFQ, atomically.
 
-        Called on a sudo session; works as the session's buyer, so record
-        rules and access rights apply as if the buyer had typed the RFQ.
+        Works as the session's buyer, so record rules and access rights
+        apply as if the buyer had typed the RFQ. Only the products a
+        webshop may create (``allow_create_products``, set by a purchase
+        manager) are created with elevated rights.
         """
         self.ensure_one()
-        session = self.with_company(self.company_id)
-        if self.user_id.has_group("purchase.group_purchase_user"):
-            # A buyer with purchase rights: the RFQ is made with their rights.
-            session = session.with_user(self.user_id)
+        # The buyer's rights, never the superuser's: a buyer who lost their
+        # purchase rights since the start gets the cart refused.
+        self._check_may_start(self.user_id)
+        session = self.with_company(self.company_id).with_user(self.user_id)
         with self.env.cr.savepoint():
             order = session._import_cart(cart)
             self.write(
@@ -433,7 +630,9 @@ class OciPunchoutSession(models.Model):
             message = error.args[0]
         else:
             message = str(error)
-        self.write({"state": "error", "error_code": code, "error_message": message})
+        self._write_closed(
+            {"state": "error", "error_code": code, "error_message": message}
+        )
         self.message_post(
             body=self.env._(
                 "The returned cart was refused: %(reason)s", reason=message
@@ -633,7 +832,8 @@ class OciPunchoutSession(models.Model):
         by_ext = {}
         if ext_ids:
             for product in self.env["product.product"].search(
-                [("default_code", "in", list(ext_ids))]
+                Domain("default_code", "in", list(ext_ids))
+                & Domain("company_id", "in", [False, self.company_id.id])
             ):
                 by_ext.setdefault(product.default_code, product)
         result = {}
@@ -717,9 +917,31 @@ class OciPunchoutSession(models.Model):
 
     def _get_or_create_order(self, currency):
         if self.order_id:
-            return self.order_id
+            return self._lock_draft_order(self.order_id)
         vals = self._prepare_order_vals(currency)
         order = self.env["purchase.order"].create(vals)
+        return order
+
+    def _lock_draft_order(self, order):
+        """Lock ``order`` and check it is still an RFQ: it may have been
+        confirmed since the punchout started (or since the cart was refused)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = %s FOR UPDATE",
+                SQL.identifier(order._table),
+                order.id,
+            )
+        )
+        order.invalidate_recordset(["state"])
+        if order.state not in ("draft", "sent"):
+            raise CartError(
+                _(
+                    "%(order)s is no longer a draft RFQ: the cart cannot be added "
+                    "to it. Start a new punchout from Odoo."
+                ),
+                code="order_not_draft",
+                order=order.name,
+            )
         return order
 
     def _prepare_order_vals(self, currency):
@@ -864,7 +1086,7 @@ class OciPunchoutSession(models.Model):
         return self.order_id._get_records_action() if self.order_id else False
 
     def action_cancel(self):
-        self.filtered(lambda s: s.state == "open").sudo().write({"state": "cancel"})
+        self.filtered(lambda s: s.state == "open")._write_closed({"state": "cancel"})
 
     def check_access_session(self):
         """Only the buyer, or a purchase manager, may see a session."""
@@ -878,4 +1100,4 @@ class OciPunchoutSession(models.Model):
         expired = self.sudo().search(
             [("state", "=", "open"), ("expires_at", "<", fields.Datetime.now())]
         )
-        expired.write({"state": "cancel", "error_code": "token_expired"})
+        expired._write_closed({"state": "cancel", "error_code": "token_expired"})

@@ -1,12 +1,21 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+import requests
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..protocol import oci
 
 MANAGER = "purchase.group_purchase_manager"
+# Where Odoo sends requests on its own: set by system administrators only.
+OUTGOING_URL_FIELDS = ("catalog_url", "order_url")
+ALLOW_PRIVATE_URLS = "topgeschenken_oci.allow_private_urls"
 
 OCI_AUX_FIELDS = [
     ("CUST_FIELD1", "CUST_FIELD1"),
@@ -27,6 +36,7 @@ class OciPunchoutSupplier(models.Model):
     _description = "Punchout Supplier (OCI / cXML webshop)"
     _inherit = ["mail.thread"]
     _order = "sequence, name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10)
@@ -217,6 +227,76 @@ class OciPunchoutSupplier(models.Model):
                         name=supplier.name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get(f) for vals in vals_list for f in OUTGOING_URL_FIELDS):
+            self._check_may_set_urls()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if any(f in vals for f in OUTGOING_URL_FIELDS):
+            self._check_may_set_urls()
+        return super().write(vals)
+
+    @api.model
+    def _check_may_set_urls(self):
+        """The server calls these URLs itself (cXML set-up, orders): only a
+        system administrator may point it somewhere."""
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._(
+                    "Only system administrators can set the webshop's catalogue "
+                    "and order URLs."
+                )
+            )
+
+    @api.model
+    def _check_outgoing_url(self, url):
+        """Refuse a URL the server must not call: not http(s), or a host
+        that resolves to a loopback, link-local, private or otherwise
+        internal address (unless the system parameter
+        ``topgeschenken_oci.allow_private_urls`` allows them, as the tests
+        and the demo do). Every outgoing call goes through here."""
+        parts = urlsplit(url or "")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UserError(self.env._("%(url)s is not an http(s) URL.", url=url))
+        allow_private = str(
+            self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_URLS, "")
+        ).lower() in ("1", "true", "yes")
+        if allow_private:
+            return True
+        try:
+            infos = socket.getaddrinfo(
+                parts.hostname, parts.port or None, proto=socket.IPPROTO_TCP
+            )
+        except (socket.gaierror, UnicodeError, ValueError) as error:
+            raise UserError(
+                self.env._(
+                    "The host of %(url)s cannot be resolved.", url=parts.hostname
+                )
+            ) from error
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+            if not address.is_global or address.is_multicast:
+                raise UserError(
+                    self.env._(
+                        "%(host)s resolves to an internal address (%(address)s): "
+                        "the server does not call it.",
+                        host=parts.hostname,
+                        address=str(address),
+                    )
+                )
+        return True
+
+    @api.model
+    def _outgoing_post(self, url, **kwargs):
+        """POST to a webshop: the URL checked first, redirects never
+        followed (a redirect could lead to an internal address), TLS
+        verification on, and always a timeout."""
+        self._check_outgoing_url(url)
+        timeout = kwargs.pop("timeout", None) or 30
+        return requests.post(url, allow_redirects=False, timeout=timeout, **kwargs)
 
     @api.model
     def _punchout_request_states(self):

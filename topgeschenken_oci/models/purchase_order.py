@@ -33,6 +33,7 @@ class PurchaseOrder(models.Model):
         string="Webshop",
         readonly=True,
         copy=False,
+        check_company=True,
         index="btree_not_null",
         help="The webshop this RFQ's cart came from.",
     )
@@ -92,6 +93,29 @@ class PurchaseOrder(models.Model):
         confirmed = self.filtered(lambda o: o.state == "purchase")
         self.env["oci.order.transmission"]._create_for_orders(confirmed)
         confirmed._oci_rematch_waiting_bills()
+        return res
+
+    # EXTENDS purchase
+    def button_cancel(self):
+        res = super().button_cancel()
+        # The shop may already have the order (a send may even have been in
+        # flight: the job holds the order's lock, so this cancel ran after
+        # it): say so where the buyer looks.
+        for order in self.filtered(
+            lambda o: o.oci_transmission_state in ("sent", "acknowledged")
+        ):
+            transmission = order.oci_transmission_ids[:1]
+            order.message_post(
+                body=self.env._(
+                    "%(shop)s already has this order%(ref)s: cancel it with the "
+                    "webshop too.",
+                    shop=transmission.supplier_id.name,
+                    ref=self.env._(" (%(ref)s)", ref=transmission.supplier_order_ref)
+                    if transmission.supplier_order_ref
+                    else "",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         return res
 
     def _oci_rematch_waiting_bills(self):
@@ -356,7 +380,11 @@ class PurchaseOrderLine(models.Model):
     )
     oci_matgroup = fields.Char(string="NZI code", readonly=True, copy=False)
     oci_nzi_mapping_id = fields.Many2one(
-        "oci.nzi.mapping", string="NZI mapping", readonly=True, copy=False
+        "oci.nzi.mapping",
+        string="NZI mapping",
+        readonly=True,
+        copy=False,
+        check_company=True,
     )
     oci_account_id = fields.Many2one(
         related="oci_nzi_mapping_id.account_id", string="Expense account (NZI)"

@@ -46,6 +46,7 @@ class PurchaseOrder(models.Model):
         "res.partner",
         string="Delivery location",
         tracking=True,
+        check_company=True,
         help="Where the gifts go (a branch, a recipient), for the lines that "
         "name no location of their own.",
     )
@@ -313,11 +314,13 @@ class PurchaseOrderLine(models.Model):
     oci_logo_id = fields.Many2one(
         "oci.punchout.logo",
         string="Card logo",
+        check_company=True,
         help="Empty: the order's logo, else the company logo.",
     )
     oci_location_id = fields.Many2one(
         "res.partner",
         string="Delivery address",
+        check_company=True,
         help="Empty: the order's delivery location.",
     )
     oci_assortment_warning = fields.Char(

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .const import MAX_LEADTIME_DAYS
 from .errors import CartError, _
 
 # _() only marks messages for Odoo's extractor: no env here, the addon
@@ -98,4 +99,11 @@ def check_plausible(cart):
                 code="implausible_price",
                 line=item.line_no,
                 price=item.price,
+            )
+        if item.leadtime is not None and item.leadtime > MAX_LEADTIME_DAYS:
+            raise CartError(
+                _("Line %(line)s: the lead time of %(days)s days is not plausible."),
+                code="implausible_leadtime",
+                line=item.line_no,
+                days=item.leadtime,
             )

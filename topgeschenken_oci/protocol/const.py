@@ -4,6 +4,12 @@
 MAX_LINES = 5000
 MAX_FIELD_LENGTH = 10000
 MAX_NUMBER_LENGTH = 40
+# Form fields a returned cart may hold at all, counted before any parsing: a
+# full cart of MAX_LINES lines with every OCI field and long text chunks
+# stays well below it.
+MAX_FORM_FIELDS = MAX_LINES * 40
+# Days: a gift that comes in ten years is a typing error, not a lead time.
+MAX_LEADTIME_DAYS = 3650
 
 # Prefix of the item fields of an OCI cart: ``NEW_ITEM-<FIELD>[<n>]``.
 NEW_ITEM_PREFIX = "NEW_ITEM-"

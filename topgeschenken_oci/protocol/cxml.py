@@ -1252,6 +1252,32 @@ def _item_detail(parent, line, currency, lang):
 # ---------------------------------------------------------------------------
 
 
+def with_shared_secret(document, shared_secret):
+    """``document`` (an OrderRequest built without a secret) with the
+    Sender's ``SharedSecret`` set.
+
+    The stored order document carries no secret (whoever may read the order
+    may not read the credential): the secret is added only to the bytes
+    sent, at send time.
+    """
+    if not shared_secret:
+        return document
+    root = parse_xml(document)
+    credential = root.find("Header/Sender/Credential")
+    identity = credential.find("Identity") if credential is not None else None
+    if identity is None:
+        raise CXMLError(
+            _("The document has no Sender credential to put the secret in."),
+            code="missing_credential",
+        )
+    for old in credential.findall("SharedSecret"):
+        credential.remove(old)
+    secret = etree.Element("SharedSecret")
+    _text(secret, shared_secret, "shared secret")
+    identity.addnext(secret)
+    return _serialize(root)
+
+
 def build_order_request(order):
     """Build a cXML ``OrderRequest`` from a plain dict; return UTF-8 bytes.
 

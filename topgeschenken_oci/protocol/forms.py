@@ -9,6 +9,7 @@ repeated fields (a long text split over several inputs) in order.
 from email.parser import BytesParser
 from email.policy import HTTP
 
+from .const import MAX_FORM_FIELDS
 from .errors import CartError, _
 
 # _() only marks messages for Odoo's extractor: no env here, the addon
@@ -41,6 +42,17 @@ def decode_multipart(body, content_type, default_charset="utf-8"):
     File parts are decoded as text too (a cart has no binary parts).
     """
     charset = _charset_of(content_type, default_charset)
+    try:
+        return _decode_multipart_parts(body, content_type, charset)
+    except CartError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any malformed part is a bad cart
+        raise CartError(
+            _("The multipart cart could not be read."), code="bad_multipart"
+        ) from error
+
+
+def _decode_multipart_parts(body, content_type, charset):
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode(
         "latin-1"
     )
@@ -61,8 +73,43 @@ def decode_multipart(body, content_type, default_charset="utf-8"):
     return pairs
 
 
+def _boundary_of(content_type):
+    for part in (content_type or "").split(";")[1:]:
+        key, _sep, value = part.strip().partition("=")
+        if key.strip().lower() == "boundary" and value.strip():
+            return value.strip().strip('"')
+    return ""
+
+
+def count_fields(body, content_type):
+    """How many form fields ``body`` holds at most, counted without parsing."""
+    mimetype = (content_type or "").split(";")[0].strip().lower()
+    if mimetype == "multipart/form-data":
+        boundary = _boundary_of(content_type)
+        if not boundary:
+            return 0
+        return body.count(b"--" + boundary.encode("latin-1", "replace"))
+    if mimetype in ("text/xml", "application/xml"):
+        return 1
+    return body.count(b"&") + 1
+
+
+def check_field_count(body, content_type, max_fields=MAX_FORM_FIELDS):
+    """Refuse a body with more form fields than a cart can hold, before any
+    parsing (a few MB of ``a&a&a…`` would otherwise be millions of pairs)."""
+    count = count_fields(body, content_type)
+    if count > max_fields:
+        raise CartError(
+            _("The cart has more than %(max)s form fields and was refused."),
+            code="too_many_fields",
+            count=count,
+            max=max_fields,
+        )
+
+
 def decode_body(body, content_type, default_charset="utf-8"):
     """Form pairs of a POSTed cart, whatever its encoding."""
+    check_field_count(body, content_type)
     mimetype = (content_type or "").split(";")[0].strip().lower()
     if mimetype == "multipart/form-data":
         return decode_multipart(body, content_type, default_charset)
@@ -76,6 +123,7 @@ def decode_body(body, content_type, default_charset="utf-8"):
 
 def decode_query(query_string, default_charset="utf-8"):
     """Form pairs of a cart sent as a GET query string."""
+    check_field_count(query_string or b"", "")
     return decode_form_body(
         query_string or b"", "application/x-www-form-urlencoded", default_charset
     )

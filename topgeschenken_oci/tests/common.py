@@ -23,6 +23,10 @@ class PunchoutCommon(AccountTestInvoicingCommon):
         env.user.group_ids |= env.ref("purchase.group_purchase_manager") | env.ref(
             "purchase_request.group_purchase_request_manager"
         )
+        # The tests' webshops listen on loopback.
+        env["ir.config_parameter"].sudo().set_param(
+            "topgeschenken_oci.allow_private_urls", "True"
+        )
         cls.company = cls.company_data["company"]
         cls.company.partner_id.write(
             {"street": "Lindelaan 1", "zip": "3511 AA", "city": "Utrecht"}

@@ -4,6 +4,7 @@
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import PunchoutHttpCommon
 
@@ -161,3 +162,82 @@ class TestAccessRights(PunchoutHttpCommon):
                 [("user_id", "=", self.users["other_company"].id)]
             )
         )
+
+    def test_only_purchase_users_punch_out(self):
+        """A requester without purchase rights cannot start a punchout (the
+        cart is imported with the buyer's rights, so they could not make the
+        RFQ), also not from their own request."""
+        requester = new_test_user(
+            self.env,
+            "tg_acl_requester",
+            groups="base.group_user,purchase_request.group_purchase_request_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        request = self.request.copy({"requested_by": requester.id})
+        Session = self.env["oci.punchout.session"].with_user(requester)
+        with self.assertRaises(AccessError):
+            Session._start(self.supplier)
+        with self.assertRaises(AccessError):
+            Session._start(self.supplier, request=request.with_user(requester))
+
+    def test_cart_imported_with_the_buyer_rights(self):
+        """A buyer who lost purchase rights after starting: the cart is
+        refused, nothing is made as superuser."""
+        buyer = new_test_user(
+            self.env,
+            "tg_acl_former_buyer",
+            groups="base.group_user,purchase.group_purchase_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        session = (
+            self.env["oci.punchout.session"].with_user(buyer)._start(self.supplier)
+        )
+        buyer.group_ids -= self.env.ref("purchase.group_purchase_user")
+        orders_before = self.env["purchase.order"].search_count([])
+        body = "&".join(
+            f"{k}={v}"
+            for k, v in self._oci_fields(
+                [
+                    {
+                        "DESCRIPTION": "Pen",
+                        "QUANTITY": "1",
+                        "PRICE": "1",
+                        "VENDORMAT": "TG-ACL-1",
+                    }
+                ]
+            )
+        ).encode()
+        with mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session"):
+            error = session.sudo()._receive(body, "application/x-www-form-urlencoded")
+        self.assertTrue(error)
+        self.assertEqual(session.sudo().state, "error")
+        self.assertEqual(self.env["purchase.order"].search_count([]), orders_before)
+        self.assertFalse(
+            self.env["product.supplierinfo"].search([("product_code", "=", "TG-ACL-1")])
+        )
+
+    def test_transmission_actions_check_the_company(self):
+        """A purchase manager of another company cannot send again or cancel
+        this company's transmission (the group alone is not enough)."""
+        transmission = (
+            self.env["oci.order.transmission"]
+            .sudo()
+            .create(
+                {
+                    "order_id": self.env["purchase.order"]
+                    .create({"partner_id": self.vendor.id})
+                    .id,
+                    "supplier_id": self.supplier.id,
+                    "payload_format": "cxml",
+                    "idempotency_key": "P-TEST-CO",
+                    "state": "failed",
+                }
+            )
+        )
+        other = transmission.with_user(self.users["other_company"])
+        for action in ("action_send_again", "action_cancel"):
+            with self.subTest(action=action), self.assertRaises(AccessError):
+                getattr(other, action)()
+        self.assertEqual(transmission.state, "failed")

@@ -273,24 +273,39 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         fields_ = self._oci_fields(GIFT_LINES)
         first = self._post_cart(hook, fields_)
         self.assertEqual(first.status_code, 303)
-        # the same cart again (a double click): the same RFQ, nothing new
-        again = self._post_cart(hook, fields_)
-        self.assertEqual(again.status_code, 303)
-        self.assertEqual(again.headers["Location"], first.headers["Location"])
         session.invalidate_recordset()
+        order = session.order_id
+        # the same cart again (browser Back, a double click): said so, with a
+        # link to the RFQ, nothing new
+        again = self._post_cart(hook, fields_)
+        self.assertEqual(again.status_code, 200, again.text[:500])
+        self.assertIn(f"This cart was already added to {order.name}", again.text)
+        self.assertIn(f"/odoo/action-purchase.purchase_rfq/{order.id}", again.text)
+        self.assertNotIn("could not be received", again.text)
         self.assertEqual(len(session.order_id.order_line), 2)
-        # another cart on a used token: refused
+        # another cart on a used token: refused, without reading it, and the
+        # page links the RFQ
         other = self._post_cart(hook, self._oci_fields(GIFT_LINES[:1]))
         self.assertEqual(other.status_code, 409)
+        self.assertIn(order.name, other.text)
+        self.assertIn(f"/odoo/action-purchase.purchase_rfq/{order.id}", other.text)
         self.assertEqual(len(session.order_id.order_line), 2)
 
-    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
     def test_expired_token(self):
         before = self._rfqs()
+        attachments = self.env["ir.attachment"].search_count([])
         session, hook = self._start_session()
         session.sudo().expires_at = fields.Datetime.now() - timedelta(minutes=1)
         response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
-        self._assert_refused(response, session, "token_expired", before)
+        self.assertEqual(response.status_code, 410, response.text[:500])
+        self.assertIn("has expired", response.text)
+        self.assertNotIn("could not be received", response.text)
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "cancel")
+        self.assertEqual(session.error_code, "token_expired")
+        self.assertFalse(session.sudo().token_hash, "the token is retired")
+        self.assertEqual(self._rfqs(), before)
+        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
 
     def test_relaunch_replaces_token(self):
         session, hook = self._start_session()
@@ -311,7 +326,164 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         self.authenticate("tg_other", "tg_other_pw1")
         response = self.url_open(f"/punchout/session/{session.id}/go")
         self.assertNotIn("pw-top-secret", response.text)
-        self.assertNotEqual(response.status_code, 200)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("belongs to another user", response.text)
+        self.assertNotIn("top-secret records", response.text)
+
+
+@tagged("post_install", "-at_install")
+class TestPunchoutReturnRoute(PunchoutHttpCommon):
+    """The public return route under hostile or odd input: a 4xx page (never a
+    500 or a bare framework page), decided before the body when it can be."""
+
+    def _rfqs(self):
+        return self.env["purchase.order"].search([("partner_id", "=", self.vendor.id)])
+
+    def _tiny_fields_body(self, count):
+        return b"&".join([b"a=1"] * count)
+
+    def test_bad_tokens_answered_before_the_body_is_read(self):
+        """Unknown, used and cancelled tokens: 4xx, nothing stored or parsed.
+        A multipart body of more parts than werkzeug's form parser allows
+        would give its bare 413 if the form were parsed first."""
+        boundary = "xYzBoundary"
+        parts = b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="f{n}"\r\n\r\n'
+            f"v\r\n".encode()
+            for n in range(3000)
+        )
+        body = parts + f"--{boundary}--\r\n".encode()
+        content_type = f"multipart/form-data; boundary={boundary}"
+        attachments = self.env["ir.attachment"].search_count([])
+        unknown = self._post_cart(
+            "/punchout/return/" + "x" * 43, body=body, content_type=content_type
+        )
+        self.assertEqual(unknown.status_code, 404, unknown.text[:300])
+        self.assertIn("This link is not valid", unknown.text)
+        # used
+        session, hook = self._start_session()
+        self.assertEqual(
+            self._post_cart(hook, self._oci_fields(GIFT_LINES)).status_code, 303
+        )
+        attachments += 1
+        used = self._post_cart(hook, body=body, content_type=content_type)
+        self.assertEqual(used.status_code, 409)
+        # cancelled: the token is retired
+        session2, hook2 = self._start_session()
+        session2.action_cancel()
+        self.assertFalse(session2.sudo().token_hash)
+        cancelled = self._post_cart(hook2, body=body, content_type=content_type)
+        self.assertEqual(cancelled.status_code, 404)
+        # a 30 MB body of tiny fields to an unknown token: no 500, no parsing
+        huge = self._post_cart(
+            "/punchout/return/" + "y" * 43,
+            body=self._tiny_fields_body(7_500_000),
+            content_type="application/x-www-form-urlencoded",
+        )
+        self.assertEqual(huge.status_code, 404)
+        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+
+    def test_head_and_empty_get_change_nothing(self):
+        session, hook = self._start_session()
+        path = hook[hook.index("/punchout/return/") :]
+        self.opener.cookies.pop("session_id", None)
+        head = self.url_open(path, method="HEAD", allow_redirects=False)
+        self.assertEqual(head.status_code, 200)
+        get = self.url_open(path, allow_redirects=False)
+        self.assertEqual(get.status_code, 400)
+        self.assertIn("No cart came with this request", get.text)
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "open")
+        self.assertFalse(session.payload_attachment_id)
+        # the token still takes the cart
+        response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
+        self.assertEqual(response.status_code, 303)
+
+    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    def test_odd_input_refused_with_reason_and_payload_kept(self):
+        cases = [
+            (
+                "bad_multipart",
+                {
+                    "body": b"--nope\r\nnot a part at all",
+                    "content_type": "multipart/form-data; boundary=zz",
+                },
+            ),
+            (
+                "too_many_fields",
+                {
+                    "body": self._tiny_fields_body(200_001),
+                    "content_type": "application/x-www-form-urlencoded",
+                },
+            ),
+            (
+                "implausible_leadtime",
+                {"data": self._oci_fields([{**GIFT_LINES[0], "LEADTIME": "9" * 30}])},
+            ),
+            (
+                "empty_cart",
+                {
+                    "data": [
+                        ("NEW_ITEM-DESCRIPTION[\u0661]", "Pen"),
+                        ("NEW_ITEM-QUANTITY[\u0661]", "1"),
+                        ("NEW_ITEM-PRICE[\u0661]", "1"),
+                    ]
+                },
+            ),
+        ]
+        for code, post in cases:
+            with self.subTest(code=code):
+                before = self._rfqs()
+                session, hook = self._start_session()
+                response = self._post_cart(hook, **post)
+                self.assertEqual(response.status_code, 400, response.text[:500])
+                self.assertIn("The cart could not be received", response.text)
+                session.invalidate_recordset()
+                self.assertEqual(session.state, "error")
+                self.assertEqual(session.error_code, code)
+                self.assertTrue(session.payload_attachment_id.raw)
+                self.assertFalse(session.sudo().token_hash)
+                self.assertEqual(self._rfqs(), before)
+
+    def test_product_without_category(self):
+        self.supplier.write({"default_categ_id": False, "nzi_mapping_ids": False})
+        session, hook = self._start_session()
+        lines = [{**GIFT_LINES[0], "MATGROUP": "", "VENDORMAT": "TG-NOCAT-1"}]
+        response = self._post_cart(hook, self._oci_fields(lines))
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "done")
+
+    def test_cart_to_rfq_confirmed_meanwhile(self):
+        """The RFQ is checked (locked) at return time, and again when the
+        refused cart is imported again."""
+        order = self.env["purchase.order"].create({"partner_id": self.vendor.id})
+        session, hook = self._start_session(order=order)
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")
+        with mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session"):
+            response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
+            self.assertEqual(response.status_code, 400)
+            session.invalidate_recordset()
+            self.assertEqual(session.error_code, "order_not_draft")
+            self.assertFalse(order.order_line)
+            session.action_retry_import()
+        self.assertEqual(session.state, "error")
+        self.assertEqual(session.error_code, "order_not_draft")
+        self.assertFalse(order.order_line)
+
+    def test_pages_in_the_buyer_language_and_back_to_the_start(self):
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.env["ir.module.module"]._load_module_terms(
+            ["topgeschenken_oci"], ["nl_NL"]
+        )
+        self.buyer.lang = "nl_NL"
+        session, hook = self._start_session(request=self.request)
+        session.sudo().expires_at = fields.Datetime.now() - timedelta(minutes=1)
+        response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
+        self.assertEqual(response.status_code, 410)
+        self.assertIn("Terug naar Odoo", response.text)
+        self.assertIn(f'href="/odoo/purchase.request/{self.request.id}"', response.text)
 
 
 @tagged("post_install", "-at_install")

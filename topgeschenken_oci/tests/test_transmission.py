@@ -1,8 +1,11 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+import base64
+
 from lxml import etree
 
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_path, mute_logger
 
@@ -61,7 +64,13 @@ class TestTransmission(PunchoutCommon):
         self.assertEqual(transmission.supplier_order_ref, "TG-100001")
         self.assertEqual(len(self.shop.requests), 1)
         request = self.shop.requests[0]
-        self.assertEqual(request["headers"]["Idempotency-Key"], order.name)
+        dbuuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        self.assertEqual(
+            request["headers"]["Idempotency-Key"],
+            f"{dbuuid}-{transmission.id}-1",
+            "unique across companies and database copies",
+        )
+        self.assertEqual(transmission.idempotency_key, f"{dbuuid}-{transmission.id}-1")
         root = etree.fromstring(request["body"])
         self.assertEqual(root.get("payloadID"), transmission.payload_id)
         header = root.find("Request/OrderRequest/OrderRequestHeader")
@@ -104,6 +113,36 @@ class TestTransmission(PunchoutCommon):
         # the secret is in the document for the shop, never in the chatter
         messages = order.message_ids | transmission.message_ids
         self.assertFalse([m for m in messages if "cxml-secret-42" in (m.body or "")])
+
+    def test_secret_only_in_the_bytes_sent(self):
+        """The stored order document carries no shared secret (purchase users
+        read it); the shop gets it; an answer that echoes credentials is kept
+        as a short redacted excerpt."""
+        echo = (
+            b"<cXML><Response><Status code='500' text='x'>"
+            b"<SharedSecret>cxml-secret-42</SharedSecret> Authorization: Bearer abc "
+            + b"x" * 3000
+            + b"</Status></Response></cXML>"
+        )
+        self.shop.script.append((503, echo, {}))
+        order = self._make_rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.perform_enqueued_jobs()
+        transmission = order.oci_transmission_ids
+        stored = base64.b64decode(transmission.with_user(self.buyer).payload)
+        self.assertNotIn(b"cxml-secret-42", stored)
+        self.assertNotIn(b"SharedSecret", stored)
+        root = etree.fromstring(self.shop.requests[0]["body"])
+        self.assertEqual(
+            root.findtext("Header/Sender/Credential/SharedSecret"), "cxml-secret-42"
+        )
+        attempt = transmission.attempt_ids[-1:]
+        excerpt = attempt.with_user(self.buyer).response_excerpt
+        self.assertLessEqual(len(excerpt), 500)
+        self.assertNotIn("cxml-secret-42", excerpt)
+        self.assertNotIn("Bearer abc", excerpt)
+        self.assertIn("[redacted]", excerpt)
 
     def test_duplicate_confirmation_one_transmission(self):
         order = self._make_rfq()
@@ -178,7 +217,8 @@ class TestTransmission(PunchoutCommon):
         )
         # every attempt carried the same order number and payloadID ...
         self.assertEqual(
-            {r["headers"]["Idempotency-Key"] for r in self.shop.requests}, {order.name}
+            {r["headers"]["Idempotency-Key"] for r in self.shop.requests},
+            {transmission.idempotency_key},
         )
         self.assertEqual(len({r["body"] for r in self.shop.requests}), 1)
         # ... so the shop has the order exactly once
@@ -270,3 +310,195 @@ class TestTransmission(PunchoutCommon):
             ),
             AUX_IDS,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestOutgoingUrls(PunchoutCommon):
+    """Where the server sends requests: set by administrators, never an
+    internal address (unless allowed), redirects not followed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = cls._start_order_shop(order_timeout=1, order_max_attempts=2)
+        cls.manager = new_test_user(
+            cls.env,
+            "tg_url_manager",
+            groups="base.group_user,purchase.group_purchase_manager",
+            company_id=cls.company.id,
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.shop.reset()
+
+    def _confirmed_rfq(self):
+        cart = oci.parse_oci_form(self._oci_fields(GIFT_LINES[:1]))
+        session = self.env["oci.punchout.session"]._start(self.supplier)
+        return session.sudo()._process_cart(cart)
+
+    def test_only_administrators_set_urls(self):
+        supplier = self.supplier.with_user(self.manager)
+        for field in ("catalog_url", "order_url"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                supplier.write({field: "https://shop.example/x"})
+        supplier.write({"session_lifetime": 30})  # other fields stay theirs
+
+    def test_internal_addresses_refused(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "topgeschenken_oci.allow_private_urls", "False"
+        )
+        Supplier = self.env["oci.punchout.supplier"]
+        for url in (
+            "http://127.0.0.1:8069/web",
+            "http://localhost/x",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.1.2.3/",
+            "http://192.168.0.1/",
+            "http://[::1]/",
+            "ftp://shop.example/",
+        ):
+            with self.subTest(url=url), self.assertRaises(UserError):
+                Supplier._check_outgoing_url(url)
+        order = self._confirmed_rfq()
+        with mute_logger(LOGGER), trap_jobs() as trap:
+            order.button_confirm()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(order.oci_transmission_ids.state, "failed")
+        self.assertIn("internal address", order.oci_transmission_ids.last_error)
+        self.assertFalse(self.shop.requests)
+
+    @mute_logger(LOGGER)
+    def test_redirect_not_followed(self):
+        self.shop.script.append((302, b"", {"Location": f"{self.shop.base_url}/x"}))
+        order = self._confirmed_rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(len(self.shop.requests), 1)
+        self.assertEqual(order.oci_transmission_ids.state, "failed")
+        self.assertIn("redirect", order.oci_transmission_ids.last_error)
+
+
+@tagged("post_install", "-at_install")
+class TestExactlyOnce(PunchoutCommon):
+    """The current order, once: versions, neutralized copies, the watchdog,
+    failures that stay visible."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = cls._start_order_shop(order_timeout=1, order_max_attempts=3)
+
+    def setUp(self):
+        super().setUp()
+        self.shop.reset()
+
+    def _rfq(self):
+        cart = oci.parse_oci_form(self._oci_fields(GIFT_LINES[:1]))
+        session = self.env["oci.punchout.session"]._start(self.supplier)
+        return session.sudo()._process_cart(cart)
+
+    def test_confirmed_again_sends_the_current_order(self):
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            order.button_cancel()
+            trap.perform_enqueued_jobs()
+        transmission = order.oci_transmission_ids
+        self.assertEqual(transmission.state, "cancelled")
+        self.assertFalse(self.shop.requests)
+        first_key = transmission.idempotency_key
+        order.button_draft()
+        order.order_line.product_qty = 7
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(transmission.state, "acknowledged")
+        self.assertEqual(transmission.version, 2)
+        self.assertNotEqual(transmission.idempotency_key, first_key)
+        self.assertEqual(len(self.shop.requests), 1)
+        root = etree.fromstring(self.shop.requests[0]["body"])
+        self.assertEqual(root.find("Request/OrderRequest/ItemOut").get("quantity"), "7")
+        self.assertEqual(root.get("payloadID"), transmission.payload_id)
+
+    def test_changed_after_confirmation_sends_the_current_order(self):
+        """Confirmed, then edited before the job ran: the job sends what the
+        order says now, not the document built at confirmation."""
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            order.order_line.product_qty = 3
+            trap.perform_enqueued_jobs()
+        root = etree.fromstring(self.shop.requests[0]["body"])
+        self.assertEqual(root.find("Request/OrderRequest/ItemOut").get("quantity"), "3")
+        self.assertEqual(order.oci_transmission_ids.version, 2)
+
+    def test_neutralized_copy_sends_nothing(self):
+        from odoo.modules.neutralize import neutralize_database
+
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            neutralize_database(self.env.cr)
+            self.env.invalidate_all()
+            trap.perform_enqueued_jobs()
+        self.assertFalse(self.shop.requests)
+        transmission = order.oci_transmission_ids
+        self.assertEqual(transmission.state, "cancelled")
+        self.assertIn("neutralized", transmission.last_error)
+        self.assertEqual(self.supplier.order_format, "none")
+
+    @mute_logger(LOGGER)
+    def test_error_while_preparing_is_a_visible_failure(self):
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            # the document cannot be built any more (say, a broken
+            # configuration): a failure with an activity, not "to send"
+            self.supplier.cxml_to_identity = False
+            order.order_line.product_qty = 2
+            trap.perform_enqueued_jobs()
+        transmission = order.oci_transmission_ids
+        self.assertEqual(transmission.state, "failed")
+        self.assertIn("could not be prepared", transmission.last_error)
+        self.assertTrue(order.activity_ids)
+        self.assertFalse(self.shop.requests)
+
+    def test_watchdog_requeues_a_lost_job(self):
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.assert_jobs_count(1)
+        transmission = order.oci_transmission_ids
+        # the job is gone (trap_jobs kept it out of queue_job) and long ago
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE oci_order_transmission SET write_date = now() - interval '1 hour'"
+            " WHERE id = %s",
+            [transmission.id],
+        )
+        self.env.invalidate_all()
+        with trap_jobs() as trap:
+            self.env["oci.order.transmission"]._cron_requeue_lost()
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(transmission.state, "acknowledged")
+        self.assertEqual(len(self.shop.requests), 1)
+
+    def test_cancel_after_the_shop_has_it_says_so(self):
+        order = self._rfq()
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(order.oci_transmission_state, "acknowledged")
+        order.button_cancel()
+        self.assertTrue(
+            any(
+                "already has this order (TG-100001): cancel it with the webshop too"
+                in (message.body or "")
+                for message in order.message_ids
+            )
+        )
+        self.assertEqual(len(self.shop.requests), 1)
