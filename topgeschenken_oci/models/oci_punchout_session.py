@@ -462,9 +462,10 @@ class OciPunchoutSession(models.Model):
             raise CartError(_("The returned cart is empty."), code="empty_cart")
         check_plausible(cart)
         currency = self._get_cart_currency(cart, items)
-        uoms = self._match_uoms(items)
+        notes = {}
         mappings = self._match_nzi(items)
         products = self._match_products(items)
+        uoms = self._match_uoms(items, products, notes)
         missing = [item for item in items if item.line_no not in products]
         if missing:
             products.update(self._create_products(missing, uoms, mappings, currency))
@@ -478,12 +479,16 @@ class OciPunchoutSession(models.Model):
                 uoms[item.line_no],
                 mappings.get(item.line_no),
             )
-            | {"tax_ids": [Command.set(taxes[products[item.line_no].id].ids)]}
+            | {
+                "tax_ids": [Command.set(taxes[products[item.line_no].id].ids)],
+                "oci_import_note": "; ".join(notes.get(item.line_no, [])) or False,
+            }
             for item in items
         ]
         lines = self.env["purchase.order.line"].create(line_vals)
         if self.request_id:
             self._link_request_lines(lines)
+        self._post_line_notes(order, lines)
         order.message_post(
             body=self.env._(
                 "%(count)s line(s) added from the %(shop)s cart "
@@ -495,6 +500,24 @@ class OciPunchoutSession(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return order
+
+    def _post_line_notes(self, order, lines):
+        """Tell the buyer and purchasing, on the RFQ, what the import assumed."""
+        noted = lines.filtered("oci_import_note")
+        if not noted:
+            return
+        order.message_post(
+            body=self.env._(
+                "Punchout %(session)s: check %(count)s line(s): %(lines)s",
+                session=self.name,
+                count=len(noted),
+                lines="; ".join(
+                    f"{line.product_id.display_name}: {line.oci_import_note}"
+                    for line in noted
+                ),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _get_line_taxes(self, order, products):
         """Vendor taxes per product id, as Odoo's ``_compute_tax_id`` sets them,
@@ -560,42 +583,88 @@ class OciPunchoutSession(models.Model):
             )
         return currency
 
-    def _match_uoms(self, items):
-        """Map each item to an Odoo unit: supplier alias, else UNECE code."""
+    def _match_uoms(self, items, products=None, notes=None):
+        """Map each item to an Odoo unit; return ``{line_no: uom}``.
+
+        A supplier alias wins; else the UN/ECE Rec. 20 code (SAP and ISO
+        aliases normalised) names an Odoo unit. A count of items (box, pack,
+        pair, set, roll... or a code Odoo has no unit for) that no Odoo unit
+        fits takes the product's unit, or Units for a new product: the shop's
+        code stays on the line and ``notes`` (``{line_no: [text]}``, filled
+        in place) says what was assumed. Only a measure (weight, volume,
+        length, time) that cannot be the product's unit is refused.
+        """
+        products = products or {}
+        notes = {} if notes is None else notes
         supplier = self.supplier_id
         aliases = {
             a.code.strip().upper(): a.uom_id for a in supplier.sudo().unit_alias_ids
         }
-        by_item, wanted = {}, set()
+        codes, wanted = {}, set()
+        for item in items:
+            raw = (item.unit or "").strip().upper()
+            if raw not in aliases:
+                codes[item.line_no] = unit_codes.normalise_unit(raw) if raw else "C62"
+                wanted.add(codes[item.line_no])
+        UoM = self.env["uom.uom"]
+        found = UoM._oci_by_unece_code(wanted | {"C62"}) if wanted else {}
+        result = {}
         for item in items:
             raw = (item.unit or "").strip().upper()
             if raw in aliases:
-                by_item[item.line_no] = aliases[raw]
-            else:
-                code = unit_codes.normalise_unit(raw) if raw else "C62"
-                by_item[item.line_no] = code
-                wanted.add(code)
-        found = self.env["uom.uom"]._oci_by_unece_code(wanted) if wanted else {}
-        result = {}
-        for item in items:
-            value = by_item[item.line_no]
-            if isinstance(value, str):
-                uom = found.get(value)
-                if not uom:
-                    raise CartError(
-                        _(
-                            "Line %(line)s: unit %(unit)s is unknown. A purchase "
-                            "manager can map it on the webshop's unit aliases, or "
-                            "give an Odoo "
-                            "unit this UNECE code."
-                        ),
-                        code="unknown_unit",
-                        line=item.line_no,
-                        unit=item.unit or value,
-                    )
-                value = uom
-            result[item.line_no] = value
+                result[item.line_no] = aliases[raw]
+                continue
+            product = products.get(item.line_no)
+            result[item.line_no] = self._match_uom(
+                item, codes[item.line_no], found, product, notes
+            )
         return result
+
+    def _match_uom(self, item, code, found, product, notes):
+        """The Odoo unit of one item whose shop code is the UNECE ``code``."""
+        info = unit_codes.unece_table().get(code)
+        uom = found.get(code)
+        product_uom = product.uom_id if product else self.env["uom.uom"]
+        if uom and (not product_uom or product_uom._has_common_reference(uom)):
+            return uom
+        if info and info.is_measure or (uom and not (info and info.is_count)):
+            # A weight, volume, length or time: never a number of pieces.
+            raise CartError(
+                _(
+                    "Line %(line)s: unit %(unit)s (%(unit_name)s) cannot be the unit "
+                    "of %(product)s, bought per %(product_unit)s. A purchase manager "
+                    "can map the code on the webshop's unit aliases."
+                )
+                if product_uom
+                else _(
+                    "Line %(line)s: unit %(unit)s (%(unit_name)s) is a measure no "
+                    "Odoo unit carries. A purchase manager can map it on the "
+                    "webshop's unit aliases, or give an Odoo unit this UNECE code."
+                ),
+                code="unknown_unit",
+                line=item.line_no,
+                unit=item.unit or code,
+                unit_name=info.name if info else code,
+                product=product.display_name if product else "",
+                product_unit=product_uom.name or "",
+            )
+        target = product_uom or found.get("C62") or self.env.ref("uom.product_uom_unit")
+        if info and info.is_count:
+            note = self.env._(
+                "the shop's unit %(unit)s (%(unit_name)s) was taken as one %(uom)s",
+                unit=item.unit,
+                unit_name=info.name,
+                uom=target.name,
+            )
+        else:
+            note = self.env._(
+                "the shop's unit %(unit)s is not a known count of items; it was "
+                "taken as one %(uom)s: check the quantity",
+                unit=item.unit,
+                uom=target.name,
+            )
+        notes.setdefault(item.line_no, []).append(note)
+        return target
 
     def _match_nzi(self, items):
         mappings = self.supplier_id.sudo().nzi_mapping_ids

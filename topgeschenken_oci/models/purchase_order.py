@@ -185,6 +185,13 @@ class PurchaseOrderLine(models.Model):
         copy=False,
         help="The cart's PRICEUNIT: the shop's price was for this many units.",
     )
+    oci_import_note = fields.Char(
+        string="Cart remarks",
+        readonly=True,
+        copy=False,
+        help="What the import of the shop's cart assumed for this line (a unit "
+        "taken as another, a tax rate the cart did not state...): check it.",
+    )
     oci_item_data = fields.Json(string="Cart line (raw)", readonly=True, copy=False)
 
     def _oci_decimal(self, value, precision_name):

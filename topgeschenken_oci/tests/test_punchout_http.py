@@ -168,7 +168,13 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         cases = [
             ("bad_number", [{**GIFT_LINES[0], "QUANTITY": "twaalf"}]),
             ("bad_quantity", [{**GIFT_LINES[0], "QUANTITY": "0"}]),
-            ("unknown_unit", [GIFT_LINES[0], {**GIFT_LINES[1], "UNIT": "XYZ"}]),
+            (
+                "unknown_unit",
+                [
+                    GIFT_LINES[0],
+                    {**GIFT_LINES[1], "VENDORMAT": "TG-BL-002", "UNIT": "KGM"},
+                ],
+            ),
             ("unknown_currency", [{**GIFT_LINES[0], "CURRENCY": "QQQ"}]),
             ("bad_number", [GIFT_LINES[0], {**GIFT_LINES[1], "PRICE": "NaN"}]),
             ("implausible_quantity", [{**GIFT_LINES[0], "QUANTITY": "1" + "0" * 20}]),

@@ -1,0 +1,79 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import GIFT_LINES, PunchoutHttpCommon
+
+SESSION_LOGGER = "odoo.addons.topgeschenken_oci.models.oci_punchout_session"
+
+
+@tagged("post_install", "-at_install")
+class TestCartKinds(PunchoutHttpCommon):
+    """Carts as real shops send them, over the real return route."""
+
+    def _import(self, lines, request=None):
+        session, hook = self._start_session(request=request)
+        response = self._post_cart(hook, self._oci_fields(lines))
+        session.invalidate_recordset()
+        return session, response
+
+    def _line(self, **values):
+        return {**GIFT_LINES[1], **values}
+
+    # -- units ----------------------------------------------------------------
+
+    def test_demo_catalogue_units_all_import(self):
+        """The demo shop's PCE, SET and BX (a wine case) make one RFQ."""
+        lines = [
+            self._line(VENDORMAT="TG-KP-001", UNIT="PCE", PRICEUNIT="1"),
+            self._line(VENDORMAT="TG-WK-003", UNIT="BX", PRICEUNIT="1"),
+            self._line(VENDORMAT="TG-GS-008", UNIT="SET", PRICEUNIT="1"),
+        ]
+        session, response = self._import(lines)
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        self.assertEqual(session.state, "done")
+        units = self.env.ref("uom.product_uom_unit")
+        pce, box, gift_set = session.order_id.order_line.sorted("id")
+        self.assertEqual(pce.product_uom_id, units)
+        self.assertFalse(pce.oci_import_note)
+        self.assertEqual(box.product_uom_id, units)
+        self.assertEqual(box.oci_unit_code, "BX")
+        self.assertIn("BX (Box)", box.oci_import_note)
+        self.assertEqual(box.product_id.uom_id, units)
+        self.assertEqual(gift_set.oci_unit_code, "SET")
+        self.assertIn("SET (set)", gift_set.oci_import_note)
+        notes = session.order_id.message_ids.mapped("body")
+        self.assertTrue([body for body in notes if "check 2 line(s)" in body])
+
+    def test_count_unit_takes_existing_products_unit(self):
+        """A pack of an existing product bought per piece is one of its units."""
+        lines = [self._line(VENDORMAT="TG-BL-002", UNIT="PK", QUANTITY="3")]
+        session, _response = self._import(lines)
+        line = session.order_id.order_line
+        self.assertEqual(line.product_id, self.product_flowers)
+        self.assertEqual(line.product_uom_id, self.product_flowers.uom_id)
+        self.assertEqual(line.product_qty, 3)
+        self.assertIn("PK (Package)", line.oci_import_note)
+
+    def test_unknown_code_kept_and_flagged(self):
+        session, _response = self._import([self._line(UNIT="ZQX")])
+        self.assertEqual(session.state, "done")
+        line = session.order_id.order_line
+        self.assertEqual(line.oci_unit_code, "ZQX")
+        self.assertIn("check the quantity", line.oci_import_note)
+
+    def test_known_odoo_unit_needs_no_note(self):
+        session, _response = self._import([self._line(UNIT="KGM", PRICEUNIT="1")])
+        line = session.order_id.order_line
+        self.assertEqual(line.product_uom_id, self.env.ref("uom.product_uom_kgm"))
+        self.assertFalse(line.oci_import_note)
+
+    @mute_logger(SESSION_LOGGER)
+    def test_weight_for_product_per_piece_refused(self):
+        lines = [self._line(VENDORMAT="TG-BL-002", UNIT="KGM")]
+        session, response = self._import(lines)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(session.error_code, "unknown_unit")
+        self.assertIn("kilogram", session.error_message)
