@@ -43,7 +43,7 @@ from urllib.parse import unquote_plus, urlsplit
 from lxml import etree
 
 from . import const
-from .cart import Cart, CartItem
+from .cart import Cart, CartItem, clean_texts
 from .errors import CartError, CXMLError, UnsafeXMLError, _
 
 # _() only marks messages for Odoo's extractor: no env here, the addon
@@ -1096,7 +1096,7 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
             currencies=", ".join(sorted(currencies)),
         )
     cart.currency = header_currency or next(iter(currencies), "")
-    return cart
+    return clean_texts(cart)
 
 
 def build_punchout_order_message(

@@ -77,3 +77,22 @@ class TestCartKinds(PunchoutHttpCommon):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(session.error_code, "unknown_unit")
         self.assertIn("kilogram", session.error_message)
+
+    # -- text ------------------------------------------------------------------
+
+    def test_control_characters_cleaned_at_the_edge(self):
+        """Text pasted from a word processor still makes a sendable order."""
+        lines = [
+            self._line(
+                DESCRIPTION="Bonbons\x0bpuur\x1a",
+                LONGTEXT="Per doos\x0c10 stuks\x01",
+                CUST_FIELD1="Fijne\x08 dagen",
+            )
+        ]
+        session, response = self._import(lines)
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        line = session.order_id.order_line
+        self.assertEqual(line.name, "Bonbons\npuur\nPer doos\n10 stuks")
+        self.assertEqual(line.oci_card_text, "Fijne dagen")
+        document = line._oci_prepare_cxml_line(1, {})
+        self.assertNotIn("\x0b", document["description"])
