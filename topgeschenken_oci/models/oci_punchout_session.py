@@ -679,15 +679,21 @@ class OciPunchoutSession(models.Model):
         return result
 
     def _match_products(self, items):
-        """Products by the vendor's code, else by EXT_PRODUCT_ID (one search each)."""
+        """Products by the vendor's code, else by EXT_PRODUCT_ID (one search each).
+
+        Only the session company's products and shared ones: a look-up never
+        crosses companies, whatever companies the buyer may also work in.
+        """
         partner = self.supplier_id.partner_id.commercial_partner_id
+        companies = [False, self.company_id.id]
         codes = {item.vendormat for item in items if item.vendormat}
         by_code = {}
         if codes:
             infos = self.env["product.supplierinfo"].search(
                 Domain("partner_id", "child_of", partner.id)
                 & Domain("product_code", "in", list(codes))
-                & Domain("company_id", "in", [False, self.company_id.id]),
+                & Domain("company_id", "in", companies)
+                & Domain("product_tmpl_id.company_id", "in", companies),
                 order="sequence, id",
             )
             for info in infos:
@@ -702,7 +708,8 @@ class OciPunchoutSession(models.Model):
         by_ext = {}
         if ext_ids:
             for product in self.env["product.product"].search(
-                [("default_code", "in", list(ext_ids))]
+                Domain("default_code", "in", list(ext_ids))
+                & Domain("company_id", "in", companies)
             ):
                 by_ext.setdefault(product.default_code, product)
         result = {}

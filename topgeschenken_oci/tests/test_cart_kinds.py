@@ -1,6 +1,7 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -96,3 +97,32 @@ class TestCartKinds(PunchoutHttpCommon):
         self.assertEqual(line.oci_card_text, "Fijne dagen")
         document = line._oci_prepare_cxml_line(1, {})
         self.assertNotIn("\x0b", document["description"])
+
+    # -- companies -------------------------------------------------------------
+
+    def test_product_lookups_stay_in_the_sessions_company(self):
+        """Another company's product with the same codes is never used."""
+        other = self.env["res.company"].create({"name": "Andere B.V."})
+        foreign = self.env["product.product"].create(
+            {
+                "name": "Bonbons (andere onderneming)",
+                "default_code": "100199",
+                "company_id": other.id,
+                "seller_ids": [
+                    Command.create(
+                        {"partner_id": self.vendor.id, "product_code": "TG-CH-099"}
+                    )
+                ],
+            }
+        )
+        self.buyer.company_ids |= other
+        lines = [
+            self._line(VENDORMAT="TG-CH-099"),
+            self._line(VENDORMAT="", EXT_PRODUCT_ID="100199", DESCRIPTION="Taart"),
+        ]
+        session, response = self._import(lines)
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        products = session.order_id.order_line.product_id
+        self.assertEqual(len(products), 2)
+        self.assertNotIn(foreign, products)
+        self.assertEqual(products.company_id, self.company)
