@@ -873,10 +873,12 @@ class OciPunchoutSession(models.Model):
     def _link_request_lines(self, po_lines):
         """Allocate the RFQ lines to the request's lines, as OCA's wizard does.
 
-        A request line takes the RFQ lines of its product; request lines
-        without a product (a wish such as "Christmas gifts for the team") take
-        the lines no product matched, in order, while the request has exactly
-        one such line, or one line in all.
+        A request line takes the RFQ lines of its product. The request's one
+        line without a product (a wish such as "Christmas gifts for the
+        team") takes the cart's line only when exactly one cart line is left
+        for it: with several, which of them fulfils the wish is the buyer's
+        call, not ours. Lines not allocated are additions to the request,
+        listed in a note on it.
         """
         request = self.request_id.sudo()
         request_lines = request.line_ids.filtered(lambda rl: not rl.cancelled)
@@ -886,14 +888,11 @@ class OciPunchoutSession(models.Model):
         for rl in request_lines.filtered("product_id"):
             by_product.setdefault(rl.product_id.id, rl)
         generic = request_lines.filtered(lambda rl: not rl.product_id)
+        left = po_lines.filtered(lambda pl: pl.product_id.id not in by_product)
         fallback = (
             generic
-            if len(generic) == 1
-            else (
-                request_lines
-                if len(request_lines) == 1
-                else self.env["purchase.request.line"]
-            )
+            if len(generic) == 1 and len(left) == 1
+            else self.env["purchase.request.line"]
         )
         allocations = []
         unlinked = self.env["purchase.order.line"]

@@ -126,3 +126,56 @@ class TestCartKinds(PunchoutHttpCommon):
         self.assertEqual(len(products), 2)
         self.assertNotIn(foreign, products)
         self.assertEqual(products.company_id, self.company)
+
+    # -- the purchase request --------------------------------------------------
+
+    def test_request_line_takes_only_what_fits(self):
+        """ "Christmas parcels, 12" and a cart of three products: only the
+        parcels are allocated to the request line; the rest are additions."""
+        parcels = self.env["product.product"].create(
+            {"name": "Kerstpakket", "type": "consu"}
+        )
+        self.env["product.supplierinfo"].create(
+            {
+                "partner_id": self.vendor.id,
+                "product_tmpl_id": parcels.product_tmpl_id.id,
+                "product_code": "TG-KP-001",
+            }
+        )
+        request = self.env["purchase.request"].create(
+            {
+                "company_id": self.company.id,
+                "requested_by": self.buyer.id,
+                "line_ids": [
+                    Command.create(
+                        {"name": "Kerstpakketten", "product_id": parcels.id}
+                    ),
+                    Command.create({"name": "Iets lekkers", "product_qty": 5}),
+                ],
+            }
+        )
+        lines = [
+            self._line(VENDORMAT="TG-KP-001", QUANTITY="12", PRICEUNIT="1"),
+            self._line(VENDORMAT="TG-BL-002", QUANTITY="20"),
+            self._line(VENDORMAT="TG-CT-005", QUANTITY="12"),
+        ]
+        session, _response = self._import(lines, request=request)
+        po_parcels, po_flowers, po_cake = session.order_id.order_line.sorted("id")
+        rl_parcels, rl_generic = request.line_ids.sorted("id")
+        self.assertEqual(po_parcels.purchase_request_lines, rl_parcels)
+        self.assertEqual(
+            rl_parcels.purchase_request_allocation_ids.requested_product_uom_qty, 12
+        )
+        # two lines left for the one wish: neither is guessed
+        self.assertFalse(rl_generic.purchase_request_allocation_ids)
+        self.assertFalse(
+            po_flowers.purchase_request_lines | po_cake.purchase_request_lines
+        )
+        self.assertIn("2 cart line(s) match no line", request.message_ids[0].body)
+
+    def test_single_wish_takes_the_single_cart_line(self):
+        session, _response = self._import(
+            [self._line(QUANTITY="12")], request=self.request
+        )
+        line = session.order_id.order_line
+        self.assertEqual(line.purchase_request_lines, self.request.line_ids)
