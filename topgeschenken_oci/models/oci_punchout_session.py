@@ -463,6 +463,7 @@ class OciPunchoutSession(models.Model):
         check_plausible(cart)
         currency = self._get_cart_currency(cart, items)
         notes = {}
+        self._check_cart_currency(currency, items, notes)
         mappings = self._match_nzi(items)
         products = self._match_products(items)
         uoms = self._match_uoms(items, products, notes)
@@ -541,7 +542,7 @@ class OciPunchoutSession(models.Model):
         codes = {(item.currency or cart.currency or "").upper() for item in items}
         codes.discard("")
         if not codes:
-            return self.order_id.currency_id or self.company_id.currency_id
+            return self.order_id.currency_id or self._shop_currency()
         if len(codes) > 1:
             raise CartError(
                 _("The cart mixes currencies (%(codes)s); an RFQ has one currency."),
@@ -582,6 +583,24 @@ class OciPunchoutSession(models.Model):
                 order_currency=self.order_id.currency_id.name,
             )
         return currency
+
+    def _shop_currency(self):
+        return self.supplier_id.sudo().currency_id or self.company_id.currency_id
+
+    def _check_cart_currency(self, currency, items, notes):
+        """Flag every line of a cart in another currency than the shop's."""
+        expected = self._shop_currency()
+        if currency == expected:
+            return
+        note = self.env._(
+            "the cart is in %(currency)s, but %(shop)s quotes in "
+            "%(shop_currency)s: check the prices with the shop",
+            currency=currency.name,
+            shop=self.supplier_id.name,
+            shop_currency=expected.name,
+        )
+        for item in items:
+            notes.setdefault(item.line_no, []).append(note)
 
     def _match_uoms(self, items, products=None, notes=None):
         """Map each item to an Odoo unit; return ``{line_no: uom}``.

@@ -131,6 +131,14 @@ class OciPunchoutSupplier(models.Model):
         string="Default product category",
         help="Category of products created from carts when no NZI mapping names one.",
     )
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Shop currency",
+        default=lambda s: s.env.company.currency_id,
+        help="The currency the shop quotes in. A cart in another currency is "
+        "imported as it says, but flagged on the RFQ: a shop that sends a "
+        "default currency (USD) with its euro prices must not pass unseen.",
+    )
     allow_create_products = fields.Boolean(
         string="Create unknown products",
         default=True,

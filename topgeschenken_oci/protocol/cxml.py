@@ -874,8 +874,9 @@ def _parse_item(item_in, index):
             line=line_no,
             price=str(price),
         )
+    # A Money without a currency is a line without OCI CURRENCY: the cart's.
     currency = _currency_code(money.get("currency") if money is not None else "")
-    if money is not None and not _CURRENCY_RE.match(currency):
+    if currency and not _CURRENCY_RE.match(currency):
         raise CartError(
             _("Line %(line)s has currency %(currency)r, not a 3-letter ISO code."),
             code="bad_currency",
@@ -1040,7 +1041,7 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
     if total_money is not None and _strip_text(total_money):
         cart.total = _cxml_decimal(total_money.text, "cart total")
         header_currency = _currency_code(total_money.get("currency"))
-        if not _CURRENCY_RE.match(header_currency):
+        if header_currency and not _CURRENCY_RE.match(header_currency):
             raise CartError(
                 _("The cart total has currency %(currency)r, not a 3-letter ISO code."),
                 code="bad_currency",

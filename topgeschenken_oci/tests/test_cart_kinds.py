@@ -179,3 +179,25 @@ class TestCartKinds(PunchoutHttpCommon):
         )
         line = session.order_id.order_line
         self.assertEqual(line.purchase_request_lines, self.request.line_ids)
+
+    # -- currency --------------------------------------------------------------
+
+    def test_cart_in_another_currency_than_the_shops_flagged(self):
+        """A USD default from a euro shop: imported as sent, never unseen."""
+        self.assertEqual(self.supplier.currency_id, self.company.currency_id)
+        usd = self.env.ref("base.USD")
+        usd.active = True
+        session, response = self._import([self._line(CURRENCY="USD")])
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        order = session.order_id
+        self.assertEqual(order.currency_id, usd)
+        self.assertIn("the cart is in USD", order.order_line.oci_import_note)
+        self.assertIn("quotes in EUR", order.order_line.oci_import_note)
+
+    def test_cart_without_currency_in_the_shops(self):
+        self.supplier.currency_id = self.env.ref("base.USD").sudo()
+        self.supplier.currency_id.active = True
+        session, _response = self._import([self._line(CURRENCY="")])
+        order = session.order_id
+        self.assertEqual(order.currency_id.name, "USD")
+        self.assertFalse(order.order_line.oci_import_note)
