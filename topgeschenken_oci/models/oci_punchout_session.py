@@ -19,6 +19,7 @@ from ..protocol import cxml, forms, oci
 from ..protocol import units as unit_codes
 from ..protocol.cart import check_plausible
 from ..protocol.errors import CartError, ProtocolError, _
+from ..protocol.numbers import parse_tax_rate
 
 # Cart errors are translated where they are shown (the marker lets Odoo
 # extract them); pylint: disable=prefer-env-translation
@@ -468,10 +469,25 @@ class OciPunchoutSession(models.Model):
         products = self._match_products(items)
         uoms = self._match_uoms(items, products, notes)
         missing = [item for item in items if item.line_no not in products]
+        rates = {item.line_no: self._get_cart_tax_rate(item) for item in items}
         if missing:
-            products.update(self._create_products(missing, uoms, mappings, currency))
+            cart_taxes = self._match_cart_taxes(missing, rates, mappings)
+            products.update(
+                self._create_products(missing, uoms, mappings, currency, cart_taxes)
+            )
         order = self._get_or_create_order(currency)
         taxes = self._get_line_taxes(order, {p.id: p for p in products.values()})
+        new_lines = {item.line_no for item in missing}
+        for item in items:
+            note = self._check_line_tax(
+                item,
+                rates[item.line_no],
+                taxes[products[item.line_no].id],
+                item.line_no in new_lines,
+                mappings.get(item.line_no),
+            )
+            if note:
+                notes.setdefault(item.line_no, []).append(note)
         line_vals = [
             self._prepare_order_line_vals(
                 order,
@@ -518,6 +534,86 @@ class OciPunchoutSession(models.Model):
                 ),
             ),
             subtype_xmlid="mail.mt_note",
+        )
+
+    def _get_cart_tax_rate(self, item):
+        """The VAT percentage the cart states for ``item`` (cXML Tax, or the
+        OCI field the webshop names), or ``None``."""
+        if item.tax_rate is not None:
+            return item.tax_rate
+        field_name = self.supplier_id.sudo().tax_rate_field
+        if not field_name:
+            return None
+        if field_name.startswith("CUST_FIELD"):
+            value = (item.cust_fields or {}).get(int(field_name[len("CUST_FIELD") :]))
+        else:
+            value = getattr(item, field_name.lower(), "")
+        return parse_tax_rate(value or "")
+
+    def _match_cart_taxes(self, items, rates, mappings):
+        """``{line_no: tax}`` for new products: the purchase tax of the rate
+        the cart states, else the NZI mapping's (one search for the cart)."""
+        wanted = {float(rate) for rate in rates.values() if rate is not None}
+        by_rate = {}
+        if wanted:
+            company = self.company_id
+            default = company.account_purchase_tax_id
+            candidates = (
+                self.env["account.tax"]
+                .sudo()
+                .search(
+                    Domain("company_id", "=", company.id)
+                    & Domain("type_tax_use", "=", "purchase")
+                    & Domain("amount_type", "=", "percent")
+                    & Domain("amount", "in", list(wanted)),
+                    order="sequence, id",
+                )
+            )
+            # The company's default purchase tax first, then plain (not
+            # price-included, not reverse-charge) taxes.
+            for tax in candidates.sorted(
+                lambda t: (
+                    t != default,
+                    t.price_include,
+                    len(t.invoice_repartition_line_ids) > 2,
+                )
+            ):
+                by_rate.setdefault(tax.amount, tax)
+        result = {}
+        for item in items:
+            rate = rates.get(item.line_no)
+            tax = by_rate.get(float(rate)) if rate is not None else None
+            mapping = mappings.get(item.line_no)
+            if rate is None and mapping and mapping.tax_id:
+                tax = mapping.sudo().tax_id
+            if tax:
+                result[item.line_no] = tax
+        return result
+
+    def _check_line_tax(self, item, rate, taxes, is_new, mapping=None):
+        """A remark on a line whose VAT the cart does not confirm, or ``None``.
+
+        An existing product keeps Odoo's taxes, flagged only when the cart
+        states another rate; a new product's tax is flagged unless the cart
+        or the NZI mapping gave it.
+        """
+        names = ", ".join(taxes.mapped("name")) or self.env._("no tax")
+        if rate is None:
+            if not is_new or (mapping and mapping.sudo().tax_id):
+                return None
+            return self.env._(
+                "the cart states no VAT rate; %(taxes)s was applied: check it",
+                taxes=names,
+            )
+        applied = sum(
+            taxes.filtered(lambda t: t.amount_type == "percent").mapped("amount")
+        )
+        if abs(applied - float(rate)) < 0.005:
+            return None
+        return self.env._(
+            "the cart states VAT %(rate)s%%, the line has %(taxes)s: check it",
+            rate=f"{rate:f}".rstrip("0").rstrip("."),
+            taxes=names,
         )
 
     def _get_line_taxes(self, order, products):
@@ -738,7 +834,7 @@ class OciPunchoutSession(models.Model):
                 result[item.line_no] = product
         return result
 
-    def _create_products(self, items, uoms, mappings, currency):
+    def _create_products(self, items, uoms, mappings, currency, taxes=None):
         supplier = self.supplier_id.sudo()
         if not supplier.allow_create_products:
             raise CartError(
@@ -769,7 +865,11 @@ class OciPunchoutSession(models.Model):
             if key in vals_by_key:
                 continue
             vals_by_key[key] = self._prepare_product_vals(
-                item, uoms[item.line_no], mappings.get(item.line_no), currency
+                item,
+                uoms[item.line_no],
+                mappings.get(item.line_no),
+                currency,
+                tax=(taxes or {}).get(item.line_no),
             )
         products = (
             self.env["product.product"]
@@ -780,7 +880,7 @@ class OciPunchoutSession(models.Model):
         by_key = dict(zip(vals_by_key, products, strict=True))
         return {line_no: by_key[key].sudo(False) for line_no, key in keys.items()}
 
-    def _prepare_product_vals(self, item, uom, mapping, currency):
+    def _prepare_product_vals(self, item, uom, mapping, currency, tax=None):
         supplier = self.supplier_id.sudo()
         categ = (mapping and mapping.categ_id) or supplier.default_categ_id
         vals = {
@@ -806,6 +906,8 @@ class OciPunchoutSession(models.Model):
         }
         if categ:
             vals["categ_id"] = categ.id
+        if tax:
+            vals["supplier_taxes_id"] = [Command.set(tax.ids)]
         if item.ext_product_id:
             vals["default_code"] = item.ext_product_id[:64]
         return vals

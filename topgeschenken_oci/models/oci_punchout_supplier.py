@@ -120,6 +120,14 @@ class OciPunchoutSupplier(models.Model):
     location_field = fields.Selection(
         OCI_AUX_FIELDS, default="CUST_FIELD3", string="Delivery location field"
     )
+    tax_rate_field = fields.Selection(
+        OCI_AUX_FIELDS,
+        string="VAT rate field",
+        help="The OCI field in which the shop states each line's VAT percentage "
+        "(9, 21...). Products created from the cart get the purchase tax of "
+        "that rate; lines of other products are flagged when their tax "
+        "differs. cXML carts state it in each item's Tax.",
+    )
     unit_alias_ids = fields.One2many(
         "oci.unit.alias", "supplier_id", string="Unit code aliases"
     )

@@ -52,6 +52,7 @@ class CartItem:
     classifications: dict = field(default_factory=dict)  # {domain: value}
     extrinsics: dict = field(default_factory=dict)  # cXML Extrinsic name -> text
     extra: dict = field(default_factory=dict)  # fields we do not know, kept as sent
+    tax_rate: Decimal | None = None  # VAT percentage the cart states (cXML Tax)
 
     @property
     def unit_price(self):

@@ -45,6 +45,7 @@ from lxml import etree
 from . import const
 from .cart import Cart, CartItem, clean_texts
 from .errors import CartError, CXMLError, UnsafeXMLError, _
+from .numbers import parse_tax_rate
 
 # _() only marks messages for Odoo's extractor: no env here, the addon
 # translates them when it shows them.
@@ -925,12 +926,34 @@ def _parse_item(item_in, index):
         else:
             item.extrinsics.setdefault(name, value)
 
+    _apply_item_tax(item, _child(item_in, "Tax"))
+
     comments = _strip_text(_child(item_in, "Comments"))
     if comments:
         item.extra["comments"] = comments
     if item_in.get("compositeItemType"):
         item.extra["composite_item_type"] = item_in.get("compositeItemType")
     return item, _line_key(item_in.get("parentLineNumber")), bool(line_number)
+
+
+def _apply_item_tax(item, tax):
+    """``item.tax_rate`` from an ItemIn's Tax: the TaxDetail's
+    ``percentageRate``, else the Tax amount over the line amount."""
+    if tax is None:
+        return
+    for detail in _children(tax, "TaxDetail"):
+        rate = parse_tax_rate(detail.get("percentageRate") or "")
+        if rate is not None:
+            item.tax_rate = rate
+            return
+    money = _path(tax, "Money")
+    if money is None or not _strip_text(money):
+        return
+    amount = _cxml_decimal(money.text, f"tax of line {item.line_no}")
+    item.extra["tax_amount"] = str(amount)
+    line_amount = item.quantity * item.unit_price
+    if line_amount > 0:
+        item.tax_rate = (amount * 100 / line_amount).quantize(Decimal("0.1"))
 
 
 def _apply_price_basis(item, price, basis):

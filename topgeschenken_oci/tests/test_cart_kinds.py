@@ -14,6 +14,23 @@ SESSION_LOGGER = "odoo.addons.topgeschenken_oci.models.oci_punchout_session"
 class TestCartKinds(PunchoutHttpCommon):
     """Carts as real shops send them, over the real return route."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Tax = cls.env["account.tax"]
+        cls.tax_9, cls.tax_21 = (
+            Tax.create(
+                {
+                    "name": f"BTW {rate}% inkoop",
+                    "amount": rate,
+                    "type_tax_use": "purchase",
+                    "company_id": cls.company.id,
+                }
+            )
+            for rate in (9, 21)
+        )
+        cls.supplier.tax_rate_field = "CUST_FIELD4"
+
     def _import(self, lines, request=None):
         session, hook = self._start_session(request=request)
         response = self._post_cart(hook, self._oci_fields(lines))
@@ -21,7 +38,7 @@ class TestCartKinds(PunchoutHttpCommon):
         return session, response
 
     def _line(self, **values):
-        return {**GIFT_LINES[1], **values}
+        return {**GIFT_LINES[1], "CUST_FIELD4": "9%", **values}
 
     # -- units ----------------------------------------------------------------
 
@@ -201,3 +218,41 @@ class TestCartKinds(PunchoutHttpCommon):
         order = session.order_id
         self.assertEqual(order.currency_id.name, "USD")
         self.assertFalse(order.order_line.oci_import_note)
+
+    # -- VAT -------------------------------------------------------------------
+
+    def test_new_product_takes_the_rate_the_cart_states(self):
+        """A food gift at 9 % is bought at 9 %, not the default purchase tax."""
+        session, _response = self._import(
+            [
+                self._line(VENDORMAT="TG-CT-005"),
+                self._line(VENDORMAT="TG-WK-003", CUST_FIELD4="21"),
+            ]
+        )
+        cake, wine = session.order_id.order_line.sorted("id")
+        self.assertEqual(cake.product_id.supplier_taxes_id.mapped("amount"), [9])
+        self.assertEqual(cake.tax_ids.mapped("amount"), [9])
+        self.assertEqual(wine.tax_ids.mapped("amount"), [21])
+        self.assertEqual(wine.tax_ids.type_tax_use, "purchase")
+        self.assertFalse(cake.oci_import_note or wine.oci_import_note)
+
+    def test_nzi_mapping_names_the_tax(self):
+        self.supplier.nzi_mapping_ids.tax_id = self.tax_21
+        session, _response = self._import([self._line(MATGROUP="4410", CUST_FIELD4="")])
+        line = session.order_id.order_line
+        self.assertEqual(line.tax_ids, self.tax_21)
+        self.assertFalse(line.oci_import_note)
+
+    def test_unknown_tax_flagged(self):
+        session, _response = self._import([self._line(MATGROUP="9999", CUST_FIELD4="")])
+        line = session.order_id.order_line
+        self.assertIn("the cart states no VAT rate", line.oci_import_note)
+
+    def test_existing_product_keeps_its_tax_flagged_when_cart_differs(self):
+        self.product_flowers.supplier_taxes_id = self.tax_21
+        session, _response = self._import(
+            [self._line(VENDORMAT="TG-BL-002", CUST_FIELD4="9")]
+        )
+        line = session.order_id.order_line
+        self.assertEqual(line.tax_ids, self.tax_21)
+        self.assertIn("the cart states VAT 9%", line.oci_import_note)

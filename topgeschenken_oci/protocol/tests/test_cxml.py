@@ -955,3 +955,26 @@ def test_property_aux_id_round_trips_through_order_message(aux):
         ],
     )
     assert cxml.parse_punchout_order_message(data).items[0].aux_id == aux
+
+
+@pytest.mark.parametrize(
+    ("tax", "rate"),
+    [
+        (
+            '<Tax><Money currency="EUR">0.90</Money><Description>BTW</Description>'
+            '<TaxDetail purpose="tax" category="vat" percentageRate="9">'
+            '<TaxAmount><Money currency="EUR">0.90</Money></TaxAmount>'
+            "</TaxDetail></Tax>",
+            Decimal("9"),
+        ),
+        # no rate: the amount over the line amount (2 x 10.00)
+        (
+            '<Tax><Money currency="EUR">4.20</Money><Description/></Tax>',
+            Decimal("21.0"),
+        ),
+        ("", None),
+    ],
+)
+def test_item_tax_rate(tax, rate):
+    data = poom(item(quantity="2").replace("</ItemIn>", f"{tax}</ItemIn>"))
+    assert cxml.parse_punchout_order_message(data).items[0].tax_rate == rate
