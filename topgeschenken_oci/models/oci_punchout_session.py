@@ -506,6 +506,8 @@ class OciPunchoutSession(models.Model):
         if self.request_id:
             self._link_request_lines(lines)
         self._post_line_notes(order, lines)
+        charges = self._add_cart_charges(order, cart)
+        self._check_cart_total(order, cart, lines, charges)
         order.message_post(
             body=self.env._(
                 "%(count)s line(s) added from the %(shop)s cart "
@@ -532,6 +534,68 @@ class OciPunchoutSession(models.Model):
                     f"{line.product_id.display_name}: {line.oci_import_note}"
                     for line in noted
                 ),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _add_cart_charges(self, order, cart):
+        """The shipping a cXML cart charges in its header, as an RFQ line of
+        the webshop's shipping product; return the lines made."""
+        shipping = cart.extra.get("shipping") if cart.protocol == "cxml" else None
+        lines = self.env["purchase.order.line"]
+        if not shipping:
+            return lines
+        product = self.supplier_id.sudo().shipping_product_id
+        if not product:
+            order.message_post(
+                body=self.env._(
+                    "Punchout %(session)s: the cart charges %(amount)s %(currency)s "
+                    "shipping, and the webshop names no shipping product: add it "
+                    "to the RFQ by hand.",
+                    session=self.name,
+                    amount=shipping,
+                    currency=order.currency_id.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return lines
+        taxes = self._get_line_taxes(order, {product.id: product})[product.id]
+        return lines.create(
+            {
+                "order_id": order.id,
+                "product_id": product.id,
+                "name": product.display_name,
+                "product_qty": 1,
+                "product_uom_id": product.uom_id.id,
+                "price_unit": float(shipping),
+                "tax_ids": [Command.set(taxes.ids)],
+                "date_planned": order.date_order or fields.Datetime.now(),
+            }
+        )
+
+    def _check_cart_total(self, order, cart, lines, charges):
+        """Note on the RFQ when the cart's Total is none of the amounts of the
+        lines it made (excluding or including tax, with or without its
+        shipping ``charges``)."""
+        if cart.total is None:
+            return
+        untaxed = sum((lines | charges).mapped("price_subtotal"))
+        total = sum((lines | charges).mapped("price_total"))
+        rounding = order.currency_id.rounding * (len(lines) + len(charges))
+        shipping = sum(charges.mapped("price_subtotal"))
+        amounts = {untaxed, total, untaxed - shipping, total - shipping}
+        if any(abs(float(cart.total) - amount) <= rounding for amount in amounts):
+            return
+        order.message_post(
+            body=self.env._(
+                "Punchout %(session)s: the cart's total is %(cart_total)s "
+                "%(currency)s, the RFQ's lines from it come to %(untaxed)s "
+                "(%(total)s with tax): check the prices with the shop.",
+                session=self.name,
+                cart_total=cart.total,
+                currency=order.currency_id.name,
+                untaxed=order.currency_id.round(untaxed),
+                total=order.currency_id.round(total),
             ),
             subtype_xmlid="mail.mt_note",
         )

@@ -147,6 +147,15 @@ class OciPunchoutSupplier(models.Model):
         "imported as it says, but flagged on the RFQ: a shop that sends a "
         "default currency (USD) with its euro prices must not pass unseen.",
     )
+    shipping_product_id = fields.Many2one(
+        "product.product",
+        string="Shipping product",
+        check_company=True,
+        domain="[('type', '=', 'service'), ('purchase_ok', '=', True)]",
+        help="The service product of the shipping a cXML cart charges in its "
+        "header: the RFQ gets a line of it. Without one, the charge is only "
+        "noted on the RFQ.",
+    )
     allow_create_products = fields.Boolean(
         string="Create unknown products",
         default=True,
