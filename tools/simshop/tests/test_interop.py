@@ -76,6 +76,7 @@ def test_oci_variants_parse_in_the_addon(client, fmt):
     assert cart.protocol == ("oci_xml" if fmt == "xml" else "oci")
     bonbons = check_items(cart)
     assert bonbons.cust_fields[1] == CARD
+    assert [item.cust_fields[4] for item in cart.items] == ["9", "9"]
 
 
 def test_cxml_round_trip_with_the_addon(client, state):
@@ -91,6 +92,7 @@ def test_cxml_round_trip_with_the_addon(client, state):
     assert cart.buyer_cookie == "BC-42"
     bonbons = check_items(cart)
     assert bonbons.extrinsics["CardText"] == CARD.replace("\n", "\r\n")
+    assert [item.tax_rate for item in cart.items] == [Decimal(9), Decimal(9)]
 
     order = addon_cxml.build_order_request(
         {
