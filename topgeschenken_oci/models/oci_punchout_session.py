@@ -803,7 +803,9 @@ class OciPunchoutSession(models.Model):
         """The Odoo unit of one item whose shop code is the UNECE ``code``."""
         info = unit_codes.unece_table().get(code)
         uom = found.get(code)
-        product_uom = product.uom_id if product else self.env["uom.uom"]
+        product_uom = self._product_purchase_uom(product)
+        if product_uom and not (item.unit or "").strip():
+            return product_uom  # no unit stated: the product's own
         if uom and (not product_uom or product_uom._has_common_reference(uom)):
             return uom
         if info and info.is_measure or (uom and not (info and info.is_count)):
@@ -844,6 +846,18 @@ class OciPunchoutSession(models.Model):
             )
         notes.setdefault(item.line_no, []).append(note)
         return target
+
+    def _product_purchase_uom(self, product):
+        """The unit ``product`` is bought in from this webshop's vendor."""
+        if not product:
+            return self.env["uom.uom"]
+        partner = self.supplier_id.partner_id.commercial_partner_id
+        seller = product.seller_ids.filtered(
+            lambda s: s.partner_id.commercial_partner_id == partner
+            and s.company_id in (self.company_id, s.company_id.browse())
+            and s.product_uom_id
+        )[:1]
+        return seller.product_uom_id or product.uom_id
 
     def _match_nzi(self, items):
         mappings = self.supplier_id.sudo().nzi_mapping_ids

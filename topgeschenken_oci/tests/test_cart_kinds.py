@@ -75,6 +75,17 @@ class TestCartKinds(PunchoutHttpCommon):
         self.assertEqual(line.product_qty, 3)
         self.assertIn("PK (Package)", line.oci_import_note)
 
+    def test_no_unit_is_the_products_purchase_unit(self):
+        """A product bought per dozen from this vendor, a line without UNIT."""
+        dozen = self.env.ref("uom.product_uom_dozen")
+        self.product_flowers.seller_ids.product_uom_id = dozen
+        session, _response = self._import(
+            [self._line(VENDORMAT="TG-BL-002", UNIT="", CUST_FIELD4="")]
+        )
+        line = session.order_id.order_line
+        self.assertEqual(line.product_uom_id, dozen)
+        self.assertFalse(line.oci_import_note)
+
     def test_unknown_code_kept_and_flagged(self):
         session, _response = self._import([self._line(UNIT="ZQX")])
         self.assertEqual(session.state, "done")
