@@ -100,6 +100,7 @@ supplier.write(
         "cxml_to_identity": "TOPGESCHENKEN",
         "cxml_sender_identity": "DE-LINDE",
         "cxml_shared_secret": "s3cret",
+        "tax_rate_field": "CUST_FIELD4",
     }
 )
 # The shop's invoices name the supplier by this VAT number and come from this

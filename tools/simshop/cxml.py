@@ -181,6 +181,18 @@ def _item_in(parent, n, line):
         ("DeliveryLocation", line.location),
     ):
         _sub(detail, "Extrinsic", value, name=name)
+    amount = catalogue.money(line.quantity * gift.unit_price * gift.vat_rate / 100)
+    tax = _sub(item, "Tax")
+    _money(tax, amount)
+    _sub(tax, "Description", f"BTW {gift.vat_rate}%").set(XML_LANG, LANG)
+    detail = _sub(
+        tax,
+        "TaxDetail",
+        purpose="tax",
+        category="vat",
+        percentageRate=str(gift.vat_rate),
+    )
+    _money(_sub(detail, "TaxAmount"), amount)
     return item
 
 

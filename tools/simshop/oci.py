@@ -14,7 +14,8 @@ Three variants, chosen by the ``format`` setting:
 
 Field conventions per line ``n`` (1-based), besides the standard fields:
 CUST_FIELD1 card text, CUST_FIELD2 logo choice (COMPANY / NONE),
-CUST_FIELD3 delivery location code, CUST_FIELD5 the shop's line reference
+CUST_FIELD3 delivery location code, CUST_FIELD4 the VAT rate (9 or 21),
+CUST_FIELD5 the shop's line reference
 (``TGP-<8 hex>``) that the buyer's order must echo.
 """
 
@@ -52,6 +53,7 @@ CUST_FIELDS = (
     ("CUST_FIELD1", lambda line: line.card_text),
     ("CUST_FIELD2", lambda line: line.logo),
     ("CUST_FIELD3", lambda line: line.location),
+    ("CUST_FIELD4", lambda line: str(line.gift.vat_rate)),
     ("CUST_FIELD5", lambda line: line.ref),
 )
 

@@ -36,6 +36,15 @@ class OciNziMapping(models.Model):
         domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
     )
 
+    tax_id = fields.Many2one(
+        "account.tax",
+        string="Purchase tax",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'purchase')]",
+        help="The tax of products created from cart lines of this code when the "
+        "cart states no VAT rate (a food gift at 9 %, a gadget at 21 %).",
+    )
+
     _code_unique = models.Constraint(
         "UNIQUE(supplier_id, code)",
         "An NZI code can be mapped only once per supplier.",

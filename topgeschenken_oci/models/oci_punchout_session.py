@@ -20,6 +20,7 @@ from ..protocol import cxml, forms, oci
 from ..protocol import units as unit_codes
 from ..protocol.cart import check_plausible
 from ..protocol.errors import CartError, ProtocolError, _
+from ..protocol.numbers import parse_tax_rate
 
 # Cart errors are translated where they are shown (the marker lets Odoo
 # extract them); pylint: disable=prefer-env-translation
@@ -661,14 +662,31 @@ class OciPunchoutSession(models.Model):
             raise CartError(_("The returned cart is empty."), code="empty_cart")
         check_plausible(cart)
         currency = self._get_cart_currency(cart, items)
-        uoms = self._match_uoms(items)
+        notes = {}
+        self._check_cart_currency(currency, items, notes)
         mappings = self._match_nzi(items)
         products = self._match_products(items)
+        uoms = self._match_uoms(items, products, notes)
         missing = [item for item in items if item.line_no not in products]
+        rates = {item.line_no: self._get_cart_tax_rate(item) for item in items}
         if missing:
-            products.update(self._create_products(missing, uoms, mappings, currency))
+            cart_taxes = self._match_cart_taxes(missing, rates, mappings)
+            products.update(
+                self._create_products(missing, uoms, mappings, currency, cart_taxes)
+            )
         order = self._get_or_create_order(currency)
         taxes = self._get_line_taxes(order, {p.id: p for p in products.values()})
+        new_lines = {item.line_no for item in missing}
+        for item in items:
+            note = self._check_line_tax(
+                item,
+                rates[item.line_no],
+                taxes[products[item.line_no].id],
+                item.line_no in new_lines,
+                mappings.get(item.line_no),
+            )
+            if note:
+                notes.setdefault(item.line_no, []).append(note)
         line_vals = [
             self._prepare_order_line_vals(
                 order,
@@ -677,12 +695,18 @@ class OciPunchoutSession(models.Model):
                 uoms[item.line_no],
                 mappings.get(item.line_no),
             )
-            | {"tax_ids": [Command.set(taxes[products[item.line_no].id].ids)]}
+            | {
+                "tax_ids": [Command.set(taxes[products[item.line_no].id].ids)],
+                "oci_import_note": "; ".join(notes.get(item.line_no, [])) or False,
+            }
             for item in items
         ]
         lines = self.env["purchase.order.line"].create(line_vals)
         if self.request_id:
             self._link_request_lines(lines)
+        self._post_line_notes(order, lines)
+        charges = self._add_cart_charges(order, cart)
+        self._check_cart_total(order, cart, lines, charges)
         order.message_post(
             body=self.env._(
                 "%(count)s line(s) added from the %(shop)s cart "
@@ -694,6 +718,166 @@ class OciPunchoutSession(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return order
+
+    def _post_line_notes(self, order, lines):
+        """Tell the buyer and purchasing, on the RFQ, what the import assumed."""
+        noted = lines.filtered("oci_import_note")
+        if not noted:
+            return
+        order.message_post(
+            body=self.env._(
+                "Punchout %(session)s: check %(count)s line(s): %(lines)s",
+                session=self.name,
+                count=len(noted),
+                lines="; ".join(
+                    f"{line.product_id.display_name}: {line.oci_import_note}"
+                    for line in noted
+                ),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _add_cart_charges(self, order, cart):
+        """The shipping a cXML cart charges in its header, as an RFQ line of
+        the webshop's shipping product; return the lines made."""
+        shipping = cart.extra.get("shipping") if cart.protocol == "cxml" else None
+        lines = self.env["purchase.order.line"]
+        if not shipping:
+            return lines
+        product = self.supplier_id.sudo().shipping_product_id
+        if not product:
+            order.message_post(
+                body=self.env._(
+                    "Punchout %(session)s: the cart charges %(amount)s %(currency)s "
+                    "shipping, and the webshop names no shipping product: add it "
+                    "to the RFQ by hand.",
+                    session=self.name,
+                    amount=shipping,
+                    currency=order.currency_id.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return lines
+        taxes = self._get_line_taxes(order, {product.id: product})[product.id]
+        return lines.create(
+            {
+                "order_id": order.id,
+                "product_id": product.id,
+                "name": product.display_name,
+                "product_qty": 1,
+                "product_uom_id": product.uom_id.id,
+                "price_unit": float(shipping),
+                "tax_ids": [Command.set(taxes.ids)],
+                "date_planned": order.date_order or fields.Datetime.now(),
+            }
+        )
+
+    def _check_cart_total(self, order, cart, lines, charges):
+        """Note on the RFQ when the cart's Total is none of the amounts of the
+        lines it made (excluding or including tax, with or without its
+        shipping ``charges``)."""
+        if cart.total is None:
+            return
+        untaxed = sum((lines | charges).mapped("price_subtotal"))
+        total = sum((lines | charges).mapped("price_total"))
+        rounding = order.currency_id.rounding * (len(lines) + len(charges))
+        shipping = sum(charges.mapped("price_subtotal"))
+        amounts = {untaxed, total, untaxed - shipping, total - shipping}
+        if any(abs(float(cart.total) - amount) <= rounding for amount in amounts):
+            return
+        order.message_post(
+            body=self.env._(
+                "Punchout %(session)s: the cart's total is %(cart_total)s "
+                "%(currency)s, the RFQ's lines from it come to %(untaxed)s "
+                "(%(total)s with tax): check the prices with the shop.",
+                session=self.name,
+                cart_total=cart.total,
+                currency=order.currency_id.name,
+                untaxed=order.currency_id.round(untaxed),
+                total=order.currency_id.round(total),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _get_cart_tax_rate(self, item):
+        """The VAT percentage the cart states for ``item`` (cXML Tax, or the
+        OCI field the webshop names), or ``None``."""
+        if item.tax_rate is not None:
+            return item.tax_rate
+        field_name = self.supplier_id.sudo().tax_rate_field
+        if not field_name:
+            return None
+        if field_name.startswith("CUST_FIELD"):
+            value = (item.cust_fields or {}).get(int(field_name[len("CUST_FIELD") :]))
+        else:
+            value = getattr(item, field_name.lower(), "")
+        return parse_tax_rate(value or "")
+
+    def _match_cart_taxes(self, items, rates, mappings):
+        """``{line_no: tax}`` for new products: the purchase tax of the rate
+        the cart states, else the NZI mapping's (one search for the cart)."""
+        wanted = {float(rate) for rate in rates.values() if rate is not None}
+        by_rate = {}
+        if wanted:
+            company = self.company_id
+            default = company.account_purchase_tax_id
+            candidates = (
+                self.env["account.tax"]
+                .sudo()
+                .search(
+                    Domain("company_id", "=", company.id)
+                    & Domain("type_tax_use", "=", "purchase")
+                    & Domain("amount_type", "=", "percent")
+                    & Domain("amount", "in", list(wanted)),
+                    order="sequence, id",
+                )
+            )
+            # The company's default purchase tax first, then plain (not
+            # price-included, not reverse-charge) taxes.
+            for tax in candidates.sorted(
+                lambda t: (
+                    t != default,
+                    t.price_include,
+                    len(t.invoice_repartition_line_ids) > 2,
+                )
+            ):
+                by_rate.setdefault(tax.amount, tax)
+        result = {}
+        for item in items:
+            rate = rates.get(item.line_no)
+            tax = by_rate.get(float(rate)) if rate is not None else None
+            mapping = mappings.get(item.line_no)
+            if rate is None and mapping and mapping.tax_id:
+                tax = mapping.sudo().tax_id
+            if tax:
+                result[item.line_no] = tax
+        return result
+
+    def _check_line_tax(self, item, rate, taxes, is_new, mapping=None):
+        """A remark on a line whose VAT the cart does not confirm, or ``None``.
+
+        An existing product keeps Odoo's taxes, flagged only when the cart
+        states another rate; a new product's tax is flagged unless the cart
+        or the NZI mapping gave it.
+        """
+        names = ", ".join(taxes.mapped("name")) or self.env._("no tax")
+        if rate is None:
+            if not is_new or (mapping and mapping.sudo().tax_id):
+                return None
+            return self.env._(
+                "the cart states no VAT rate; %(taxes)s was applied: check it",
+                taxes=names,
+            )
+        applied = sum(
+            taxes.filtered(lambda t: t.amount_type == "percent").mapped("amount")
+        )
+        if abs(applied - float(rate)) < 0.005:
+            return None
+        return self.env._(
+            "the cart states VAT %(rate)s%%, the line has %(taxes)s: check it",
+            rate=f"{rate:f}".rstrip("0").rstrip("."),
+            taxes=names,
+        )
 
     def _get_line_taxes(self, order, products):
         """Vendor taxes per product id, as Odoo's ``_compute_tax_id`` sets them,
@@ -717,7 +901,7 @@ class OciPunchoutSession(models.Model):
         codes = {(item.currency or cart.currency or "").upper() for item in items}
         codes.discard("")
         if not codes:
-            return self.order_id.currency_id or self.company_id.currency_id
+            return self.order_id.currency_id or self._shop_currency()
         if len(codes) > 1:
             raise CartError(
                 _("The cart mixes currencies (%(codes)s); an RFQ has one currency."),
@@ -759,42 +943,120 @@ class OciPunchoutSession(models.Model):
             )
         return currency
 
-    def _match_uoms(self, items):
-        """Map each item to an Odoo unit: supplier alias, else UNECE code."""
+    def _shop_currency(self):
+        return self.supplier_id.sudo().currency_id or self.company_id.currency_id
+
+    def _check_cart_currency(self, currency, items, notes):
+        """Flag every line of a cart in another currency than the shop's."""
+        expected = self._shop_currency()
+        if currency == expected:
+            return
+        note = self.env._(
+            "the cart is in %(currency)s, but %(shop)s quotes in "
+            "%(shop_currency)s: check the prices with the shop",
+            currency=currency.name,
+            shop=self.supplier_id.name,
+            shop_currency=expected.name,
+        )
+        for item in items:
+            notes.setdefault(item.line_no, []).append(note)
+
+    def _match_uoms(self, items, products=None, notes=None):
+        """Map each item to an Odoo unit; return ``{line_no: uom}``.
+
+        A supplier alias wins; else the UN/ECE Rec. 20 code (SAP and ISO
+        aliases normalised) names an Odoo unit. A count of items (box, pack,
+        pair, set, roll... or a code Odoo has no unit for) that no Odoo unit
+        fits takes the product's unit, or Units for a new product: the shop's
+        code stays on the line and ``notes`` (``{line_no: [text]}``, filled
+        in place) says what was assumed. Only a measure (weight, volume,
+        length, time) that cannot be the product's unit is refused.
+        """
+        products = products or {}
+        notes = {} if notes is None else notes
         supplier = self.supplier_id
         aliases = {
             a.code.strip().upper(): a.uom_id for a in supplier.sudo().unit_alias_ids
         }
-        by_item, wanted = {}, set()
+        codes, wanted = {}, set()
+        for item in items:
+            raw = (item.unit or "").strip().upper()
+            if raw not in aliases:
+                codes[item.line_no] = unit_codes.normalise_unit(raw) if raw else "C62"
+                wanted.add(codes[item.line_no])
+        UoM = self.env["uom.uom"]
+        found = UoM._oci_by_unece_code(wanted | {"C62"}) if wanted else {}
+        result = {}
         for item in items:
             raw = (item.unit or "").strip().upper()
             if raw in aliases:
-                by_item[item.line_no] = aliases[raw]
-            else:
-                code = unit_codes.normalise_unit(raw) if raw else "C62"
-                by_item[item.line_no] = code
-                wanted.add(code)
-        found = self.env["uom.uom"]._oci_by_unece_code(wanted) if wanted else {}
-        result = {}
-        for item in items:
-            value = by_item[item.line_no]
-            if isinstance(value, str):
-                uom = found.get(value)
-                if not uom:
-                    raise CartError(
-                        _(
-                            "Line %(line)s: unit %(unit)s is unknown. A purchase "
-                            "manager can map it on the webshop's unit aliases, or "
-                            "give an Odoo "
-                            "unit this UNECE code."
-                        ),
-                        code="unknown_unit",
-                        line=item.line_no,
-                        unit=item.unit or value,
-                    )
-                value = uom
-            result[item.line_no] = value
+                result[item.line_no] = aliases[raw]
+                continue
+            product = products.get(item.line_no)
+            result[item.line_no] = self._match_uom(
+                item, codes[item.line_no], found, product, notes
+            )
         return result
+
+    def _match_uom(self, item, code, found, product, notes):
+        """The Odoo unit of one item whose shop code is the UNECE ``code``."""
+        info = unit_codes.unece_table().get(code)
+        uom = found.get(code)
+        product_uom = self._product_purchase_uom(product)
+        if product_uom and not (item.unit or "").strip():
+            return product_uom  # no unit stated: the product's own
+        if uom and (not product_uom or product_uom._has_common_reference(uom)):
+            return uom
+        if info and info.is_measure or (uom and not (info and info.is_count)):
+            # A weight, volume, length or time: never a number of pieces.
+            raise CartError(
+                _(
+                    "Line %(line)s: unit %(unit)s (%(unit_name)s) cannot be the unit "
+                    "of %(product)s, bought per %(product_unit)s. A purchase manager "
+                    "can map the code on the webshop's unit aliases."
+                )
+                if product_uom
+                else _(
+                    "Line %(line)s: unit %(unit)s (%(unit_name)s) is a measure no "
+                    "Odoo unit carries. A purchase manager can map it on the "
+                    "webshop's unit aliases, or give an Odoo unit this UNECE code."
+                ),
+                code="unknown_unit",
+                line=item.line_no,
+                unit=item.unit or code,
+                unit_name=info.name if info else code,
+                product=product.display_name if product else "",
+                product_unit=product_uom.name or "",
+            )
+        target = product_uom or found.get("C62") or self.env.ref("uom.product_uom_unit")
+        if info and info.is_count:
+            note = self.env._(
+                "the shop's unit %(unit)s (%(unit_name)s) was taken as one %(uom)s",
+                unit=item.unit,
+                unit_name=info.name,
+                uom=target.name,
+            )
+        else:
+            note = self.env._(
+                "the shop's unit %(unit)s is not a known count of items; it was "
+                "taken as one %(uom)s: check the quantity",
+                unit=item.unit,
+                uom=target.name,
+            )
+        notes.setdefault(item.line_no, []).append(note)
+        return target
+
+    def _product_purchase_uom(self, product):
+        """The unit ``product`` is bought in from this webshop's vendor."""
+        if not product:
+            return self.env["uom.uom"]
+        partner = self.supplier_id.partner_id.commercial_partner_id
+        seller = product.seller_ids.filtered(
+            lambda s: s.partner_id.commercial_partner_id == partner
+            and s.company_id in (self.company_id, s.company_id.browse())
+            and s.product_uom_id
+        )[:1]
+        return seller.product_uom_id or product.uom_id
 
     def _match_nzi(self, items):
         mappings = self.supplier_id.sudo().nzi_mapping_ids
@@ -809,15 +1071,21 @@ class OciPunchoutSession(models.Model):
         return result
 
     def _match_products(self, items):
-        """Products by the vendor's code, else by EXT_PRODUCT_ID (one search each)."""
+        """Products by the vendor's code, else by EXT_PRODUCT_ID (one search each).
+
+        Only the session company's products and shared ones: a look-up never
+        crosses companies, whatever companies the buyer may also work in.
+        """
         partner = self.supplier_id.partner_id.commercial_partner_id
+        companies = [False, self.company_id.id]
         codes = {item.vendormat for item in items if item.vendormat}
         by_code = {}
         if codes:
             infos = self.env["product.supplierinfo"].search(
                 Domain("partner_id", "child_of", partner.id)
                 & Domain("product_code", "in", list(codes))
-                & Domain("company_id", "in", [False, self.company_id.id]),
+                & Domain("company_id", "in", companies)
+                & Domain("product_tmpl_id.company_id", "in", companies),
                 order="sequence, id",
             )
             for info in infos:
@@ -833,7 +1101,7 @@ class OciPunchoutSession(models.Model):
         if ext_ids:
             for product in self.env["product.product"].search(
                 Domain("default_code", "in", list(ext_ids))
-                & Domain("company_id", "in", [False, self.company_id.id])
+                & Domain("company_id", "in", companies)
             ):
                 by_ext.setdefault(product.default_code, product)
         result = {}
@@ -843,7 +1111,7 @@ class OciPunchoutSession(models.Model):
                 result[item.line_no] = product
         return result
 
-    def _create_products(self, items, uoms, mappings, currency):
+    def _create_products(self, items, uoms, mappings, currency, taxes=None):
         supplier = self.supplier_id.sudo()
         if not supplier.allow_create_products:
             raise CartError(
@@ -874,7 +1142,11 @@ class OciPunchoutSession(models.Model):
             if key in vals_by_key:
                 continue
             vals_by_key[key] = self._prepare_product_vals(
-                item, uoms[item.line_no], mappings.get(item.line_no), currency
+                item,
+                uoms[item.line_no],
+                mappings.get(item.line_no),
+                currency,
+                tax=(taxes or {}).get(item.line_no),
             )
         products = (
             self.env["product.product"]
@@ -885,7 +1157,7 @@ class OciPunchoutSession(models.Model):
         by_key = dict(zip(vals_by_key, products, strict=True))
         return {line_no: by_key[key].sudo(False) for line_no, key in keys.items()}
 
-    def _prepare_product_vals(self, item, uom, mapping, currency):
+    def _prepare_product_vals(self, item, uom, mapping, currency, tax=None):
         supplier = self.supplier_id.sudo()
         categ = (mapping and mapping.categ_id) or supplier.default_categ_id
         vals = {
@@ -911,6 +1183,8 @@ class OciPunchoutSession(models.Model):
         }
         if categ:
             vals["categ_id"] = categ.id
+        if tax:
+            vals["supplier_taxes_id"] = [Command.set(tax.ids)]
         if item.ext_product_id:
             vals["default_code"] = item.ext_product_id[:64]
         return vals
@@ -1019,10 +1293,12 @@ class OciPunchoutSession(models.Model):
     def _link_request_lines(self, po_lines):
         """Allocate the RFQ lines to the request's lines, as OCA's wizard does.
 
-        A request line takes the RFQ lines of its product; request lines
-        without a product (a wish such as "Christmas gifts for the team") take
-        the lines no product matched, in order, while the request has exactly
-        one such line, or one line in all.
+        A request line takes the RFQ lines of its product. The request's one
+        line without a product (a wish such as "Christmas gifts for the
+        team") takes the cart's line only when exactly one cart line is left
+        for it: with several, which of them fulfils the wish is the buyer's
+        call, not ours. Lines not allocated are additions to the request,
+        listed in a note on it.
         """
         request = self.request_id.sudo()
         request_lines = request.line_ids.filtered(lambda rl: not rl.cancelled)
@@ -1032,14 +1308,11 @@ class OciPunchoutSession(models.Model):
         for rl in request_lines.filtered("product_id"):
             by_product.setdefault(rl.product_id.id, rl)
         generic = request_lines.filtered(lambda rl: not rl.product_id)
+        left = po_lines.filtered(lambda pl: pl.product_id.id not in by_product)
         fallback = (
             generic
-            if len(generic) == 1
-            else (
-                request_lines
-                if len(request_lines) == 1
-                else self.env["purchase.request.line"]
-            )
+            if len(generic) == 1 and len(left) == 1
+            else self.env["purchase.request.line"]
         )
         allocations = []
         unlinked = self.env["purchase.order.line"]

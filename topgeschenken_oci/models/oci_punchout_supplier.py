@@ -130,6 +130,14 @@ class OciPunchoutSupplier(models.Model):
     location_field = fields.Selection(
         OCI_AUX_FIELDS, default="CUST_FIELD3", string="Delivery location field"
     )
+    tax_rate_field = fields.Selection(
+        OCI_AUX_FIELDS,
+        string="VAT rate field",
+        help="The OCI field in which the shop states each line's VAT percentage "
+        "(9, 21...). Products created from the cart get the purchase tax of "
+        "that rate; lines of other products are flagged when their tax "
+        "differs. cXML carts state it in each item's Tax.",
+    )
     unit_alias_ids = fields.One2many(
         "oci.unit.alias", "supplier_id", string="Unit code aliases"
     )
@@ -140,6 +148,23 @@ class OciPunchoutSupplier(models.Model):
         "product.category",
         string="Default product category",
         help="Category of products created from carts when no NZI mapping names one.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Shop currency",
+        default=lambda s: s.env.company.currency_id,
+        help="The currency the shop quotes in. A cart in another currency is "
+        "imported as it says, but flagged on the RFQ: a shop that sends a "
+        "default currency (USD) with its euro prices must not pass unseen.",
+    )
+    shipping_product_id = fields.Many2one(
+        "product.product",
+        string="Shipping product",
+        check_company=True,
+        domain="[('type', '=', 'service'), ('purchase_ok', '=', True)]",
+        help="The service product of the shipping a cXML cart charges in its "
+        "header: the RFQ gets a line of it. Without one, the charge is only "
+        "noted on the RFQ.",
     )
     allow_create_products = fields.Boolean(
         string="Create unknown products",

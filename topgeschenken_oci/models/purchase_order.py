@@ -399,6 +399,13 @@ class PurchaseOrderLine(models.Model):
         copy=False,
         help="The cart's PRICEUNIT: the shop's price was for this many units.",
     )
+    oci_import_note = fields.Char(
+        string="Cart remarks",
+        readonly=True,
+        copy=False,
+        help="What the import of the shop's cart assumed for this line (a unit "
+        "taken as another, a tax rate the cart did not state...): check it.",
+    )
     oci_item_data = fields.Json(string="Cart line (raw)", readonly=True, copy=False)
 
     oci_confirmation_state = fields.Selection(
@@ -457,7 +464,7 @@ class PurchaseOrderLine(models.Model):
             "quantity": self._oci_decimal(self.product_qty, "Product Unit"),
             "supplier_part_id": part_id,
             "supplier_part_auxiliary_id": self.oci_aux_id or "",
-            "unit_price": self._oci_decimal(self.price_unit, "Product Price"),
+            "unit_price": self._oci_price(self.price_unit),
             "unit_of_measure": unit,
             "description": self.name or self.product_id.display_name,
             "requested_delivery_date": self.date_planned,
@@ -465,7 +472,41 @@ class PurchaseOrderLine(models.Model):
         }
         if self.oci_matgroup:
             line["classification"] = ("NZI", self.oci_matgroup)
+        basis = self._oci_price_basis()
+        if basis:
+            line["price_basis"] = basis
+            line["unit_price"] = self._oci_price(
+                Decimal(repr(self.price_unit))
+                * basis["quantity"]
+                / basis["conversion_factor"]
+            )
         return line
+
+    def _oci_price_basis(self):
+        """The cart's price basis (OCI PRICEUNIT, cXML PriceBasisQuantity) as
+        ``build_order_request`` takes it, or ``None`` for a price per unit:
+        the order quotes the price the way the shop did (24.25 per 1,000),
+        not a rounded price of one unit."""
+        self.ensure_one()
+        quantity = self.oci_price_unit_qty or 1
+        if quantity == 1:
+            return None
+        extra = (self.oci_item_data or {}).get("extra") or {}
+        return {
+            "quantity": self._oci_decimal(quantity, "Product Unit"),
+            "conversion_factor": Decimal(extra.get("conversion_factor") or 1),
+            "unit_of_measure": extra.get("price_basis_unit") or "",
+        }
+
+    @api.model
+    def _oci_price(self, value, digits=6):
+        """A price as the order sends it: all the decimals it has, up to
+        ``digits`` (never fewer than two): 0.02425 stays 0.02425."""
+        number = Decimal(repr(value) if isinstance(value, float) else value)
+        number = number.quantize(Decimal(1).scaleb(-digits)).normalize()
+        if number.as_tuple().exponent > -2:
+            number = number.quantize(Decimal("0.01"))
+        return number
 
     # EXTENDS purchase
     def _prepare_account_move_line(self, move=False):

@@ -1,6 +1,7 @@
 """The neutral cart model every punchout format is parsed into."""
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from .const import MAX_LEADTIME_DAYS
@@ -52,6 +53,7 @@ class CartItem:
     classifications: dict = field(default_factory=dict)  # {domain: value}
     extrinsics: dict = field(default_factory=dict)  # cXML Extrinsic name -> text
     extra: dict = field(default_factory=dict)  # fields we do not know, kept as sent
+    tax_rate: Decimal | None = None  # VAT percentage the cart states (cXML Tax)
 
     @property
     def unit_price(self):
@@ -107,3 +109,38 @@ def check_plausible(cart):
                 line=item.line_no,
                 days=item.leadtime,
             )
+
+
+# Characters XML 1.0 cannot carry (C0 controls but tab, LF and CR; lone
+# surrogates; U+FFFE and U+FFFF). A word processor's manual line break is a
+# vertical tab and its page break a form feed: those become a line break.
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+
+
+def xml_text(value):
+    """``value`` without the characters XML 1.0 cannot carry."""
+    return _XML_INVALID.sub("", value.translate(_LINE_BREAKS))
+
+
+def _clean_value(value):
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {_clean_value(k): _clean_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_clean_value(v) for v in value)
+    return value
+
+
+def clean_texts(cart):
+    """Remove from every text of ``cart`` what an XML 1.0 document cannot
+    carry, so that an order built from it can always be sent. Called once,
+    by each parser, on the cart it returns."""
+    for item in cart.items:
+        for spec in fields(item):
+            setattr(item, spec.name, _clean_value(getattr(item, spec.name)))
+    for spec in fields(cart):
+        if spec.name != "items":
+            setattr(cart, spec.name, _clean_value(getattr(cart, spec.name)))
+    return cart

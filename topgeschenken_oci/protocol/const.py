@@ -124,7 +124,9 @@ CURRENCY_ALIASES = {"EURO": "EUR", "€": "EUR", "EUROS": "EUR"}
 # Odoo's "Units".
 # Package codes use the Rec. 21 package types with Rec. 20's "X" prefix
 # (XPK package, XBX box, XCT carton, XBO bottle, XRO roll, XBH bunch, XBG bag).
-# Dozens map to DPC ("dozen piece"), as OCA uom_unece does for Odoo's "Dozens".
+# Dozens map to DZN, the code Odoo's EDI gives its "Dozens".
+# Every other code is looked up in the complete Rec. 20 table
+# (``data/unece_rec20.csv``, see ``units.py``).
 UNIT_C62 = "C62"
 UNECE_ALIASES = {
     # Units ("one", piece, each)
@@ -223,17 +225,40 @@ UNECE_ALIASES = {
     "BG": "XBG",
     "BAG": "XBG",
     "ZAK": "XBG",
+    "BTL": "XBG",  # SAP Beutel
+    # SAP's German internal units and their ISO codes
+    "DOS": "XCX",  # Dose: a can
+    "FL": "XBO",  # Flasche
+    "FLA": "XBO",
+    "KI": "XCS",  # Kiste: a case
+    "KIS": "XCS",
+    "XCS": "XCS",
+    "CS": "XCS",
+    "CASE": "XCS",
+    "SCK": "XSA",  # Sack
+    "SAK": "XSA",
+    "PAL": "XPX",  # Palette
+    "TUB": "XTU",
+    "TU": "XTU",
+    "EIM": "XBJ",  # Eimer: a bucket
+    "XPA": "XPA",
+    "PA": "XPA",
+    "PACKET": "XPA",
+    "PAKJE": "XPA",
+    "KT": "KT",
+    "KIT": "KT",
     # Sets, pairs, dozens
     "SET": "SET",
     "SETS": "SET",
     "PR": "PR",
+    "PAA": "PR",  # SAP Paar
     "PAIR": "PR",
     "PAAR": "PR",
-    "DPC": "DPC",
-    "DZN": "DPC",
-    "DZ": "DPC",
-    "DOZ": "DPC",
-    "DOZEN": "DPC",
+    "DPC": "DZN",
+    "DZN": "DZN",
+    "DZ": "DZN",
+    "DOZ": "DZN",
+    "DOZEN": "DZN",
     # Time (services: workshops, deliveries)
     "HUR": "HUR",
     "HR": "HUR",

@@ -43,8 +43,9 @@ from urllib.parse import unquote_plus, urlsplit
 from lxml import etree
 
 from . import const
-from .cart import Cart, CartItem
+from .cart import Cart, CartItem, clean_texts
 from .errors import CartError, CXMLError, UnsafeXMLError, _
+from .numbers import parse_tax_rate
 
 # _() only marks messages for Odoo's extractor: no env here, the addon
 # translates them when it shows them.
@@ -874,8 +875,9 @@ def _parse_item(item_in, index):
             line=line_no,
             price=str(price),
         )
+    # A Money without a currency is a line without OCI CURRENCY: the cart's.
     currency = _currency_code(money.get("currency") if money is not None else "")
-    if money is not None and not _CURRENCY_RE.match(currency):
+    if currency and not _CURRENCY_RE.match(currency):
         raise CartError(
             _("Line %(line)s has currency %(currency)r, not a 3-letter ISO code."),
             code="bad_currency",
@@ -924,12 +926,34 @@ def _parse_item(item_in, index):
         else:
             item.extrinsics.setdefault(name, value)
 
+    _apply_item_tax(item, _child(item_in, "Tax"))
+
     comments = _strip_text(_child(item_in, "Comments"))
     if comments:
         item.extra["comments"] = comments
     if item_in.get("compositeItemType"):
         item.extra["composite_item_type"] = item_in.get("compositeItemType")
     return item, _line_key(item_in.get("parentLineNumber")), bool(line_number)
+
+
+def _apply_item_tax(item, tax):
+    """``item.tax_rate`` from an ItemIn's Tax: the TaxDetail's
+    ``percentageRate``, else the Tax amount over the line amount."""
+    if tax is None:
+        return
+    for detail in _children(tax, "TaxDetail"):
+        rate = parse_tax_rate(detail.get("percentageRate") or "")
+        if rate is not None:
+            item.tax_rate = rate
+            return
+    money = _path(tax, "Money")
+    if money is None or not _strip_text(money):
+        return
+    amount = _cxml_decimal(money.text, f"tax of line {item.line_no}")
+    item.extra["tax_amount"] = str(amount)
+    line_amount = item.quantity * item.unit_price
+    if line_amount > 0:
+        item.tax_rate = (amount * 100 / line_amount).quantize(Decimal("0.1"))
 
 
 def _apply_price_basis(item, price, basis):
@@ -1040,7 +1064,7 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
     if total_money is not None and _strip_text(total_money):
         cart.total = _cxml_decimal(total_money.text, "cart total")
         header_currency = _currency_code(total_money.get("currency"))
-        if not _CURRENCY_RE.match(header_currency):
+        if header_currency and not _CURRENCY_RE.match(header_currency):
             raise CartError(
                 _("The cart total has currency %(currency)r, not a 3-letter ISO code."),
                 code="bad_currency",
@@ -1096,7 +1120,7 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
             currencies=", ".join(sorted(currencies)),
         )
     cart.currency = header_currency or next(iter(currencies), "")
-    return cart
+    return clean_texts(cart)
 
 
 def build_punchout_order_message(

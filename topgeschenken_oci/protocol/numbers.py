@@ -140,3 +140,19 @@ def parse_int(text, field=None):
     if number < 0:
         raise _error(NEGATIVE_NUMBER, field, text)
     return int(number.to_integral_value(rounding=ROUND_CEILING))
+
+
+def parse_tax_rate(text):
+    """A VAT rate as a shop writes it (``9``, ``9%``, ``21,0 %``, ``0.09`` is
+    not a rate but 0.09 %), as a ``Decimal`` percentage; ``None`` when empty
+    or not a number between 0 and 100."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip().rstrip("%").strip()
+    if not text:
+        return None
+    try:
+        rate = parse_decimal(text)
+    except ValueError:
+        return None
+    return rate if 0 <= rate <= 100 else None

@@ -32,7 +32,7 @@ from decimal import Decimal
 from urllib.parse import unquote, unquote_to_bytes
 
 from . import const
-from .cart import Cart, CartItem
+from .cart import Cart, CartItem, clean_texts
 from .errors import CartError, UnsafeXMLError, _
 
 # _() only marks messages for Odoo's extractor: no env here, the addon
@@ -446,7 +446,7 @@ def _make_cart(items, protocol, extra, max_lines):
             count=len(items),
             max=max_lines,
         )
-    cart = Cart(items=items, protocol=protocol, extra=extra)
+    cart = clean_texts(Cart(items=items, protocol=protocol, extra=extra))
     currencies = {item.currency for item in items if not item.is_outline}
     if len(currencies) == 1:
         cart.currency = currencies.pop()

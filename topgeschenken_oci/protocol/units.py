@@ -1,6 +1,51 @@
 """Normalisation of unit of measure codes to UNECE Rec. 20."""
 
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
 from .const import UNECE_ALIASES
+
+TABLE_PATH = Path(__file__).resolve().parent / "data" / "unece_rec20.csv"
+
+# Kinds of unit in the table; a count or a package is a number of items.
+COUNT = "count"
+PACKAGE = "package"
+COUNT_KINDS = frozenset({COUNT, PACKAGE})
+MEASURE_KINDS = frozenset({"weight", "volume", "length", "area", "time"})
+
+
+@dataclass(frozen=True)
+class UnitCode:
+    """One code of UN/ECE Rec. 20 (Rec. 21 package codes with their X)."""
+
+    code: str
+    name: str
+    kind: str  # count, package, weight, volume, length, area, time, other
+    deprecated: bool = False
+
+    @property
+    def is_count(self):
+        """A number of items (one, piece, pair, set, box, pack, roll...)."""
+        return self.kind in COUNT_KINDS
+
+    @property
+    def is_measure(self):
+        """A weight, volume, length, area or time: never a number of items."""
+        return self.kind in MEASURE_KINDS
+
+
+@cache
+def unece_table():
+    """``{code: UnitCode}`` of the whole UN/ECE Rec. 20 list."""
+    with TABLE_PATH.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["code"]: UnitCode(
+                row["code"], row["name"], row["kind"], bool(row["deprecated"])
+            )
+            for row in csv.DictReader(handle)
+        }
 
 
 def _key(code):
@@ -28,3 +73,13 @@ def normalise_unit(code, aliases=None):
         if candidate in UNECE_ALIASES:
             return UNECE_ALIASES[candidate]
     return key
+
+
+def unit_info(code):
+    """The Rec. 20 entry of a unit code as a shop sent it, or ``None``.
+
+    The code is normalised first (SAP and ISO aliases: ``BX`` is the box
+    ``XBX``, ``PCE`` the unit ``C62``); a code Rec. 20 does not list is
+    ``None``.
+    """
+    return unece_table().get(normalise_unit(code))

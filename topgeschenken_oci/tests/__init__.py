@@ -12,3 +12,4 @@ from . import test_invoice_matching
 from . import test_business_options
 from . import test_tours
 from . import test_i18n
+from . import test_cart_kinds

@@ -108,8 +108,11 @@ class TestTransmission(PunchoutCommon):
         }
         self.assertEqual(extrinsics["CardText"], "Fijne feestdagen! — Team Zorg")
         self.assertEqual(extrinsics["DeliveryLocation"], "LOC-UTR")
-        # the price per single bonbon (12.50 per 10)
-        self.assertEqual(items[1].findtext("ItemDetail/UnitPrice/Money"), "1.25")
+        # the price as the shop quoted it: 12.50 per 10 bonbons
+        self.assertEqual(items[1].findtext("ItemDetail/UnitPrice/Money"), "12.50")
+        basis = items[1].find("ItemDetail/PriceBasisQuantity")
+        self.assertEqual(basis.get("quantity"), "10")
+        self.assertEqual(basis.get("conversionFactor"), "1")
         # the secret is in the document for the shop, never in the chatter
         messages = order.message_ids | transmission.message_ids
         self.assertFalse([m for m in messages if "cxml-secret-42" in (m.body or "")])
@@ -143,6 +146,37 @@ class TestTransmission(PunchoutCommon):
         self.assertNotIn("cxml-secret-42", excerpt)
         self.assertNotIn("Bearer abc", excerpt)
         self.assertIn("[redacted]", excerpt)
+
+    def test_price_per_thousand_sent_as_quoted(self):
+        """24.25 per 1,000 envelopes: the RFQ keeps 0.02425 a piece and the
+        order quotes 24.25 per 1,000, so its lines add up to its total."""
+        order = self._make_rfq(
+            [
+                {
+                    **GIFT_LINES[1],
+                    "VENDORMAT": "TG-EN-011",
+                    "DESCRIPTION": "Enveloppen C5",
+                    "QUANTITY": "10000",
+                    "PRICE": "24.25",
+                    "PRICEUNIT": "1000",
+                }
+            ]
+        )
+        line = order.order_line
+        self.assertEqual(line.price_unit, 0.02425)
+        self.assertAlmostEqual(line.price_subtotal, 242.50)
+        self._confirm_and_send(order)
+        root = etree.fromstring(self.shop.requests[0]["body"])
+        item = root.find("Request/OrderRequest/ItemOut")
+        self.assertEqual(item.findtext("ItemDetail/UnitPrice/Money"), "24.25")
+        self.assertEqual(
+            item.find("ItemDetail/PriceBasisQuantity").get("quantity"), "1000"
+        )
+        header = root.find("Request/OrderRequest/OrderRequestHeader")
+        subtotal = float(header.findtext("Total/Money")) - float(
+            header.findtext("Tax/Money")
+        )
+        self.assertAlmostEqual(subtotal, 10000 * 24.25 / 1000)
 
     def test_duplicate_confirmation_one_transmission(self):
         order = self._make_rfq()

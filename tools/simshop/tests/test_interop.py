@@ -31,6 +31,7 @@ if str(ADDON_DIR) not in sys.path:
 
 from protocol import cxml as addon_cxml  # noqa: E402
 from protocol import oci as addon_oci  # noqa: E402
+from protocol import units as addon_units  # noqa: E402
 
 CARD = "Fijne feestdagen!\nTeam € Inkoop"
 
@@ -75,6 +76,7 @@ def test_oci_variants_parse_in_the_addon(client, fmt):
     assert cart.protocol == ("oci_xml" if fmt == "xml" else "oci")
     bonbons = check_items(cart)
     assert bonbons.cust_fields[1] == CARD
+    assert [item.cust_fields[4] for item in cart.items] == ["9", "9"]
 
 
 def test_cxml_round_trip_with_the_addon(client, state):
@@ -90,6 +92,7 @@ def test_cxml_round_trip_with_the_addon(client, state):
     assert cart.buyer_cookie == "BC-42"
     bonbons = check_items(cart)
     assert bonbons.extrinsics["CardText"] == CARD.replace("\n", "\r\n")
+    assert [item.tax_rate for item in cart.items] == [Decimal(9), Decimal(9)]
 
     order = addon_cxml.build_order_request(
         {
@@ -136,3 +139,11 @@ def test_cxml_round_trip_with_the_addon(client, state):
     assert recorded["buyer_reference"] == "KP-9"
     invoice = client.post("/admin/invoice/P00321", json={})
     assert invoice.headers["X-Invoice-Total"] == "136.14"  # 124.90 + 9 % (11.24)
+
+
+@pytest.mark.parametrize("gift", catalogue.GIFTS, ids=lambda gift: gift.code)
+def test_every_catalogue_unit_is_a_count_the_addon_knows(gift):
+    """The whole catalogue can be ordered: each OCI and cXML unit is a count."""
+    for code in (gift.unit, gift.cxml_unit):
+        info = addon_units.unit_info(code)
+        assert info is not None and info.is_count, code

@@ -129,6 +129,7 @@ def test_cart_flow_transfer_fields(oci_client):
         ("NEW_ITEM-CUST_FIELD1[1]", "Fijne feestdagen!\r\nTeam Inkoop"),
         ("NEW_ITEM-CUST_FIELD2[1]", "COMPANY"),
         ("NEW_ITEM-CUST_FIELD3[1]", "LOC-RTM"),
+        ("NEW_ITEM-CUST_FIELD4[1]", "9"),
         ("NEW_ITEM-CUST_FIELD5[1]", refs[0]),
         ("NEW_ITEM-DESCRIPTION[2]", "Kerstpakket Deluxe"),
         ("NEW_ITEM-QUANTITY[2]", "2"),
@@ -145,6 +146,7 @@ def test_cart_flow_transfer_fields(oci_client):
         ("NEW_ITEM-CUST_FIELD1[2]", ""),
         ("NEW_ITEM-CUST_FIELD2[2]", "NONE"),
         ("NEW_ITEM-CUST_FIELD3[2]", "LOC-UTR"),
+        ("NEW_ITEM-CUST_FIELD4[2]", "9"),
         ("NEW_ITEM-CUST_FIELD5[2]", refs[1]),
     ]
     assert refs[0].startswith("TGP-") and len(refs[0]) == 12

@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 import pytest
-from protocol.cart import Cart, CartItem, check_plausible
+from hypothesis import given
+from hypothesis import strategies as st
+from protocol.cart import Cart, CartItem, check_plausible, xml_text
 from protocol.errors import CartError
 
 
@@ -18,3 +20,28 @@ def test_check_plausible_refuses_absurd_numbers():
     with pytest.raises(CartError) as error:
         check_plausible(pricey)
     assert error.value.code == "implausible_price"
+
+
+def test_oci_form_texts_cleaned_of_what_xml_cannot_carry():
+    from protocol.oci import parse_oci_form
+
+    pairs = [
+        ("NEW_ITEM-DESCRIPTION[1]", "Kerstpakket\x0bDeluxe\x1a"),
+        ("NEW_ITEM-QUANTITY[1]", "1"),
+        ("NEW_ITEM-PRICE[1]", "10"),
+        ("NEW_ITEM-VENDORMAT[1]", "TG\x01-1"),
+        ("NEW_ITEM-LONGTEXT_1:132[]", "Regel 1\x0cRegel 2\x7f\ufffe"),
+        ("NEW_ITEM-CUST_FIELD1[1]", "Fijne \x08feestdagen"),
+    ]
+    item = parse_oci_form(pairs).items[0]
+    assert item.description == "Kerstpakket\nDeluxe"
+    assert item.vendormat == "TG-1"
+    assert item.longtext == "Regel 1\nRegel 2\x7f"
+    assert item.cust_fields[1] == "Fijne feestdagen"
+
+
+@given(st.text())
+def test_xml_text_always_fits_in_xml(text):
+    from lxml import etree
+
+    etree.Element("a").text = xml_text(text)

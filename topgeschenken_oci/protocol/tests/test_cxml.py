@@ -449,7 +449,6 @@ def poom(*items, total="10.00", currency="EUR", prolog=""):
         (poom(item(price="12,50")), "bad_number"),
         (poom(item(currency="EU")), "bad_currency"),
         (poom(item(currency="EUROPE")), "bad_currency"),
-        (poom(item(currency="")), "bad_currency"),
         (poom(item(), total="10", currency="US"), "bad_currency"),
         (poom(item(currency="USD")), "mixed_currency"),
         (
@@ -496,6 +495,13 @@ def test_order_message_positions_when_no_line_numbers_and_zero_price_ok():
     assert [i.line_no for i in cart.items] == ["1", "2"]
     assert cart.items[0].price == 0
     assert cart.items[1].quantity == Decimal("0.5")
+
+
+def test_item_without_currency_takes_the_carts_as_oci_does():
+    cart = cxml.parse_punchout_order_message(poom(item(currency="")))
+    assert (cart.currency, cart.items[0].currency) == ("EUR", "")
+    cart = cxml.parse_punchout_order_message(poom(item(currency=""), currency=""))
+    assert (cart.currency, cart.items[0].currency) == ("", "")
 
 
 def test_order_message_currency_aliases_as_for_oci():
@@ -949,3 +955,26 @@ def test_property_aux_id_round_trips_through_order_message(aux):
         ],
     )
     assert cxml.parse_punchout_order_message(data).items[0].aux_id == aux
+
+
+@pytest.mark.parametrize(
+    ("tax", "rate"),
+    [
+        (
+            '<Tax><Money currency="EUR">0.90</Money><Description>BTW</Description>'
+            '<TaxDetail purpose="tax" category="vat" percentageRate="9">'
+            '<TaxAmount><Money currency="EUR">0.90</Money></TaxAmount>'
+            "</TaxDetail></Tax>",
+            Decimal("9"),
+        ),
+        # no rate: the amount over the line amount (2 x 10.00)
+        (
+            '<Tax><Money currency="EUR">4.20</Money><Description/></Tax>',
+            Decimal("21.0"),
+        ),
+        ("", None),
+    ],
+)
+def test_item_tax_rate(tax, rate):
+    data = poom(item(quantity="2").replace("</ItemIn>", f"{tax}</ItemIn>"))
+    assert cxml.parse_punchout_order_message(data).items[0].tax_rate == rate

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from protocol.errors import CartError
-from protocol.numbers import parse_decimal, parse_int
+from protocol.numbers import parse_decimal, parse_int, parse_tax_rate
 
 
 @pytest.mark.parametrize(
@@ -218,3 +218,20 @@ def test_parse_decimal_returns_a_finite_decimal_or_refuses(text):
     else:
         assert isinstance(result, Decimal)
         assert result.is_finite()
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [
+        ("9", Decimal(9)),
+        ("9%", Decimal(9)),
+        (" 21,0 % ", Decimal("21.0")),
+        ("0", Decimal(0)),
+        ("", None),
+        ("hoog", None),
+        ("121", None),
+        (None, None),
+    ],
+)
+def test_parse_tax_rate(text, rate):
+    assert parse_tax_rate(text) == rate

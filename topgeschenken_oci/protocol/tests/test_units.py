@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from protocol.const import UNECE_ALIASES
-from protocol.units import normalise_unit
+from protocol.units import normalise_unit, unece_table, unit_info
 
 
 @pytest.mark.parametrize(
@@ -69,8 +69,8 @@ def test_count_units_are_c62(code):
         ("PR", "PR"),
         ("PAIR", "PR"),
         ("paar", "PR"),
-        ("DZ", "DPC"),
-        ("DZN", "DPC"),
+        ("DZ", "DZN"),
+        ("DZN", "DZN"),
         ("HR", "HUR"),
         ("HUR", "HUR"),
         ("H", "HUR"),
@@ -123,3 +123,53 @@ def test_normalise_unit_is_idempotent(code):
     once = normalise_unit(code)
     assert once == once.strip().upper()
     assert normalise_unit(once) == once
+
+
+def test_table_is_complete_rec20_and_rec21():
+    table = unece_table()
+    assert len(table) > 2000
+    assert table["C62"].kind == "count"
+    assert table["KGM"].kind == "weight"
+    assert table["LTR"].kind == "volume"
+    assert table["HUR"].kind == "time"
+    assert table["XBX"].kind == "package"
+    assert table["BX"].deprecated
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("BX", "XBX"),
+        ("PA", "XPA"),
+        ("PK", "XPK"),
+        ("PAK", "XPK"),
+        ("DOS", "XCX"),
+        ("ROL", "XRO"),
+        ("SET", "SET"),
+        ("PR", "PR"),
+        ("PAA", "PR"),
+        ("CS", "XCS"),
+        ("XBG", "XBG"),
+        ("XCR", "XCR"),  # crate: a Rec. 21 code no alias names
+        ("KT", "KT"),
+        ("PCE", "C62"),
+        ("EA", "C62"),
+        ("ST", "C62"),
+        ("STK", "C62"),
+    ],
+)
+def test_count_like_units_known(code, expected):
+    info = unit_info(code)
+    assert info is not None and info.code == expected
+    assert info.is_count and not info.is_measure
+
+
+@pytest.mark.parametrize("code", ["KGM", "kg", "GRM", "LTR", "ml", "MTR", "HUR"])
+def test_measure_units_known(code):
+    info = unit_info(code)
+    assert info.is_measure and not info.is_count
+
+
+def test_unknown_code_has_no_entry():
+    assert unit_info("QQQ") is None
+    assert unit_info("") is None
