@@ -56,6 +56,9 @@ SCENARIOS = {
     "twin_orders": 5,
     "unknown_order": 5,
     "no_reference": 5,
+    "note_reference": 5,
+    "payment_reference": 5,
+    "rounding": 5,
 }
 
 UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
@@ -90,7 +93,16 @@ def vat21():
     return e("cbc:ID", "S"), e("cbc:Percent", "21"), scheme
 
 
-def ubl_invoice(number, lines, order_ref=None, sales_order=None, buyer_ref=None):
+def ubl_invoice(
+    number,
+    lines,
+    order_ref=None,
+    sales_order=None,
+    buyer_ref=None,
+    note=None,
+    payment_id=None,
+    rounding=0.0,
+):
     """A Peppol BIS 3 invoice. ``lines``: (name, code, qty, price, line_order, desc)."""
     untaxed = round(sum(round(q * p, 2) for _n, _c, q, p, _o, _d in lines), 2)
     tax = round(untaxed * 0.21, 2)
@@ -101,8 +113,10 @@ def ubl_invoice(number, lines, order_ref=None, sales_order=None, buyer_ref=None)
         e("cbc:IssueDate", "2026-11-20"),
         e("cbc:DueDate", "2026-12-20"),
         e("cbc:InvoiceTypeCode", "380"),
-        e("cbc:DocumentCurrencyCode", "EUR"),
     ]
+    if note:
+        body.append(e("cbc:Note", escape(note)))
+    body.append(e("cbc:DocumentCurrencyCode", "EUR"))
     if buyer_ref:
         body.append(e("cbc:BuyerReference", escape(buyer_ref)))
     if order_ref or sales_order:
@@ -116,7 +130,7 @@ def ubl_invoice(number, lines, order_ref=None, sales_order=None, buyer_ref=None)
         e(
             "cac:PaymentMeans",
             e("cbc:PaymentMeansCode", "30"),
-            e("cbc:PaymentID", number),
+            e("cbc:PaymentID", escape(payment_id or number)),
         ),
         e(
             "cac:TaxTotal",
@@ -133,7 +147,8 @@ def ubl_invoice(number, lines, order_ref=None, sales_order=None, buyer_ref=None)
             eur("cbc:LineExtensionAmount", untaxed),
             eur("cbc:TaxExclusiveAmount", untaxed),
             eur("cbc:TaxInclusiveAmount", untaxed + tax),
-            eur("cbc:PayableAmount", untaxed + tax),
+            *([eur("cbc:PayableRoundingAmount", rounding)] if rounding else []),
+            eur("cbc:PayableAmount", untaxed + tax + rounding),
         ),
     ]
     for n, (name, code, qty, price, line_order, description) in enumerate(lines, 1):
@@ -242,6 +257,37 @@ def setup(env, run):
     }
 
 
+def scenario_header(scenario, name, ref, rng):
+    """(ubl_invoice keyword arguments, price factor, line description) that
+    put the order number ``name`` where ``scenario`` says."""
+    kwargs, factor, description = {}, 1.0, None
+    if scenario == "order_reference":
+        kwargs["order_ref"] = name
+    elif scenario == "buyer_reference_noisy":
+        kwargs["buyer_ref"] = rng.choice(
+            [
+                f"Ordernr: {name} / afd. ICT",
+                f"PO {name}",
+                f"Inkooporder {name}, kpl 4410",
+            ]
+        )
+    elif scenario == "sales_order_id":
+        kwargs.update(order_ref="n.v.t.", sales_order=ref)
+    elif scenario == "description_text":
+        description = f"Levering volgens inkooporder {name}"
+        kwargs["buyer_ref"] = "n.v.t."
+    elif scenario == "price_deviation":
+        kwargs["order_ref"] = name
+        factor = 1.08
+    elif scenario == "note_reference":
+        kwargs["note"] = f"Uw bestelling {name}, prijs per 10 stuks"
+    elif scenario == "payment_reference":
+        kwargs["payment_id"] = name
+    elif scenario == "rounding":
+        kwargs.update(order_ref=name, rounding=0.01)
+    return kwargs, factor, description
+
+
 def build_corpus(ctx, count, seed, mode):
     """Create the orders and return [(scenario, xml bytes, expected orders)].
 
@@ -338,26 +384,7 @@ def build_corpus(ctx, count, seed, mode):
             )
             orders = new_order(partner_ref=ref)
             name = orders.name
-            kwargs = {}
-            factor, description = 1.0, None
-            if scenario == "order_reference":
-                kwargs["order_ref"] = name
-            elif scenario == "buyer_reference_noisy":
-                kwargs["buyer_ref"] = rng.choice(
-                    [
-                        f"Ordernr: {name} / afd. ICT",
-                        f"PO {name}",
-                        f"Inkooporder {name}, kpl 4410",
-                    ]
-                )
-            elif scenario == "sales_order_id":
-                kwargs.update(order_ref="n.v.t.", sales_order=ref)
-            elif scenario == "description_text":
-                description = f"Levering volgens inkooporder {name}"
-                kwargs["buyer_ref"] = "n.v.t."
-            elif scenario == "price_deviation":
-                kwargs["order_ref"] = name
-                factor = 1.08
+            kwargs, factor, description = scenario_header(scenario, name, ref, rng)
             lines = lines_of(orders, price_factor=factor, description=description)
             xml = ubl_invoice(number, lines, **kwargs)
             expected = orders
@@ -384,7 +411,7 @@ def run(env, journal, corpus, native):
         env.flush_all()
         times.append((time.perf_counter() - start) * 1000)
         lines = bill.invoice_line_ids.filtered(
-            lambda line: line.display_type == "product"
+            lambda line: line.display_type == "product" and not line.oci_edi_rounding
         )
         linked = lines.filtered("purchase_line_id")
         linked_orders = linked.purchase_line_id.order_id

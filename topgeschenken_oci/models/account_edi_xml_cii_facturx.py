@@ -3,6 +3,8 @@
 
 from odoo import models
 
+from ..protocol import invoice_refs
+
 
 class AccountEdiXmlCii(models.AbstractModel):
     """Keep the order references of imported CII (Factur-X, ZUGFeRD) bills."""
@@ -18,9 +20,11 @@ class AccountEdiXmlCii(models.AbstractModel):
 
     def _oci_import_order_refs(self, tree):
         def texts(xpath):
-            return [node.text for node in tree.iterfind(xpath) if node.text]
+            return invoice_refs.cap_texts(node.text for node in tree.iterfind(xpath))
 
-        agreement = "./{*}SupplyChainTradeTransaction/{*}ApplicableHeaderTradeAgreement"
+        transaction = "./{*}SupplyChainTradeTransaction"
+        agreement = f"{transaction}/{{*}}ApplicableHeaderTradeAgreement"
+        settlement = f"{transaction}/{{*}}ApplicableHeaderTradeSettlement"
         return {
             "order": texts(
                 f"{agreement}/{{*}}BuyerOrderReferencedDocument/{{*}}IssuerAssignedID"
@@ -29,6 +33,14 @@ class AccountEdiXmlCii(models.AbstractModel):
                 f"{agreement}/{{*}}SellerOrderReferencedDocument/{{*}}IssuerAssignedID"
             ),
             "buyer": texts(f"{agreement}/{{*}}BuyerReference"),
+            "payment": texts(f"{settlement}/{{*}}PaymentReference"),
+            "accounting_cost": texts(
+                f"{settlement}/{{*}}ReceivableSpecifiedTradeAccountingAccount/{{*}}ID"
+            ),
+            "note": texts("./{*}ExchangedDocument/{*}IncludedNote/{*}Content"),
+            "billing": texts(
+                f"{settlement}/{{*}}InvoiceReferencedDocument/{{*}}IssuerAssignedID"
+            ),
         }
 
     # EXTENDS account_edi_ubl_cii
@@ -36,12 +48,14 @@ class AccountEdiXmlCii(models.AbstractModel):
         vals = super()._retrieve_invoice_line_vals(tree, document_type, qty_factor)
         vals.update(
             {
-                "oci_edi_item_code": tree.findtext(
-                    "./{*}SpecifiedTradeProduct/{*}SellerAssignedID"
+                "oci_edi_item_code": invoice_refs.cap_text(
+                    tree.findtext("./{*}SpecifiedTradeProduct/{*}SellerAssignedID")
                 ),
-                "oci_edi_order_ref": tree.findtext(
-                    "./{*}SpecifiedLineTradeAgreement/{*}BuyerOrderReferencedDocument"
-                    "/{*}IssuerAssignedID"
+                "oci_edi_order_ref": invoice_refs.cap_text(
+                    tree.findtext(
+                        "./{*}SpecifiedLineTradeAgreement"
+                        "/{*}BuyerOrderReferencedDocument/{*}IssuerAssignedID"
+                    )
                 ),
             }
         )

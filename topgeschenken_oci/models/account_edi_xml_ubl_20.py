@@ -3,13 +3,17 @@
 
 from odoo import models
 
+from ..protocol import invoice_refs
+
 
 class AccountEdiXmlUBL20(models.AbstractModel):
     """Keep the order references of imported UBL bills for the PO matching.
 
     Odoo reads only ``OrderReference/ID`` (into ``invoice_origin``); the
-    supplier's order number, the buyer reference and the line-level order
-    references are kept here, raw: the matching extracts the numbers.
+    supplier's order number, the buyer reference, the header note, the
+    payment reference, the accounting cost, the invoice a credit note
+    corrects and the line-level order references are kept here, raw but
+    capped: the matching extracts the numbers.
     """
 
     _inherit = "account.edi.xml.ubl_20"
@@ -25,13 +29,28 @@ class AccountEdiXmlUBL20(models.AbstractModel):
         """Header texts that may hold the order number, by kind."""
 
         def texts(xpath):
-            return [node.text for node in tree.iterfind(xpath) if node.text]
+            return invoice_refs.cap_texts(node.text for node in tree.iterfind(xpath))
 
         return {
             "order": texts("./{*}OrderReference/{*}ID"),
             "sales_order": texts("./{*}OrderReference/{*}SalesOrderID"),
             "buyer": texts("./{*}BuyerReference"),
+            "payment": texts("./{*}PaymentMeans/{*}PaymentID"),
+            "accounting_cost": texts("./{*}AccountingCost"),
+            "note": texts("./{*}Note"),
+            "billing": texts("./{*}BillingReference/{*}InvoiceDocumentReference/{*}ID"),
         }
+
+    # EXTENDS account_edi_ubl_cii
+    def _import_rounding_amount(
+        self, invoice, tree, xpath, document_type=False, qty_factor=1
+    ):
+        lines_vals, logs = super()._import_rounding_amount(
+            invoice, tree, xpath, document_type=document_type, qty_factor=qty_factor
+        )
+        for vals in lines_vals:
+            vals["oci_edi_rounding"] = True
+        return lines_vals, logs
 
     # EXTENDS account_edi_ubl_cii
     def _retrieve_invoice_line_vals(self, tree, document_type=False, qty_factor=1):
@@ -41,10 +60,10 @@ class AccountEdiXmlUBL20(models.AbstractModel):
 
     def _oci_import_line_refs(self, tree):
         return {
-            "oci_edi_item_code": tree.findtext(
-                "./{*}Item/{*}SellersItemIdentification/{*}ID"
+            "oci_edi_item_code": invoice_refs.cap_text(
+                tree.findtext("./{*}Item/{*}SellersItemIdentification/{*}ID")
             ),
-            "oci_edi_order_ref": tree.findtext(
-                "./{*}OrderLineReference/{*}OrderReference/{*}ID"
+            "oci_edi_order_ref": invoice_refs.cap_text(
+                tree.findtext("./{*}OrderLineReference/{*}OrderReference/{*}ID")
             ),
         }

@@ -3,6 +3,7 @@
 
 import difflib
 import re
+import time
 
 from markupsafe import Markup
 
@@ -36,17 +37,29 @@ REVIEW_STATES = (
 ACCEPTABLE_STATES = ("partial", "price_deviation", "qty_deviation")
 #: Minimal similarity of an invoice line's description to an order line's.
 DESCRIPTION_RATIO = 0.8
+#: Characters of a description compared (difflib is quadratic in the length).
+DESCRIPTION_LENGTH = 200
+#: Description comparisons one bill may make (lines x order lines x 2).
+DESCRIPTION_COMPARISONS = 20000
+#: Bill lines whose descriptions are searched for an order number.
+TEXT_LINES = 100
 
-_CODE_PREFIX_RE = re.compile(r"^\s*\[[^\]]*\]\s*")
+_CODE_PREFIX_RE = re.compile(r"^\s*\[[^\]]*\]")
 
 
 def _norm_code(code):
-    return "".join((code or "").split()).casefold()
+    """A vendor item code for comparing: no spaces, any case; a code of
+    digits without its padding zeros (SAP's ``000000000000078915``)."""
+    code = "".join((code or "")[:100].split()).casefold()
+    if code.isascii() and code.isdigit():
+        return code.lstrip("0") or "0"
+    return code
 
 
 def _norm_text(text):
-    text = _CODE_PREFIX_RE.sub("", (text or "").split("\n", 1)[0])
-    return " ".join(text.split()).casefold()
+    text = (text or "")[: DESCRIPTION_LENGTH * 5].split("\n", 1)[0]
+    text = _CODE_PREFIX_RE.sub("", text)
+    return " ".join(text.split()).casefold()[:DESCRIPTION_LENGTH]
 
 
 class AccountMove(models.Model):
@@ -80,6 +93,13 @@ class AccountMove(models.Model):
     oci_edi_refs = fields.Json(
         string="Order reference texts (e-invoice)", readonly=True, copy=False
     )
+    oci_matched_by_total = fields.Boolean(
+        string="Order found by total",
+        readonly=True,
+        copy=False,
+        help="The order was found by the vendor and the total alone, with no "
+        "order number: such a bill is never posted automatically.",
+    )
 
     # ------------------------------------------------------------------
     # Hook into Odoo's bill -> purchase order matching
@@ -90,11 +110,12 @@ class AccountMove(models.Model):
         self, po_references, partner_id, amount_total, from_ocr=False, timeout=10
     ):
         self.ensure_one()
-        if (
-            from_ocr
-            or self.env.context.get("oci_native_matching")
-            or not self.is_purchase_document()
-        ):
+        if self.is_purchase_document() and not self.partner_id:
+            # Without a known vendor no order is linked, not even by Odoo.
+            if self._oci_matching_applies():
+                self._oci_match(timeout=timeout)
+            return None
+        if from_ocr or not self._oci_matching_applies():
             return super()._find_and_set_purchase_orders(
                 po_references,
                 partner_id,
@@ -103,29 +124,89 @@ class AccountMove(models.Model):
                 timeout=timeout,
             )
         refs = dict(self.oci_edi_refs or {})
-        refs["text"] = [self.invoice_origin] if self.invoice_origin else []
+        refs["text"] = invoice_refs.cap_texts([self.invoice_origin])
         self.oci_edi_refs = refs
-        self._oci_match()
+        self._oci_match(timeout=timeout)
+        return None
+
+    def _oci_matching_applies(self):
+        """Whether the addon matches this bill: a vendor with a webshop, or
+        matching switched on for the vendor or the company. Other bills keep
+        Odoo's own matching."""
+        self.ensure_one()
+        if self.env.context.get("oci_native_matching"):
+            return False
+        if not self.is_purchase_document():
+            return False
+        if self.company_id.oci_invoice_matching:
+            return True
+        vendor = self.partner_id.commercial_partner_id
+        return bool(vendor) and bool(
+            vendor.oci_invoice_matching or self._oci_supplier()
+        )
 
     # EXTENDS account
     def _autopost_bill(self):
-        res = super()._autopost_bill()
-        if (
-            self.state == "draft"
-            and self.oci_match_state == "matched"
-            and self._oci_supplier().match_auto_post
-        ):
-            try:
-                with self.env.cr.savepoint():
-                    self.action_post()
-            except (UserError, ValidationError) as error:
-                self.message_post(
-                    body=self.env._(
-                        "Matched, but not posted automatically: %(error)s",
-                        error=str(error),
-                    )
+        self.ensure_one()
+        if not self.oci_match_state:
+            return super()._autopost_bill()
+        refusal = self._oci_autopost_refusal()
+        if refusal is None:
+            return None
+        if refusal:
+            self.message_post(
+                body=self.env._("Not posted automatically: %(reason)s", reason=refusal)
+            )
+            return None
+        if self.partner_id.autopost_bills == "always":
+            return super()._autopost_bill()
+        try:
+            with self.env.cr.savepoint():
+                self.action_post()
+        except (UserError, ValidationError) as error:
+            self.message_post(
+                body=self.env._(
+                    "Matched, but not posted automatically: %(error)s",
+                    error=str(error),
                 )
-        return res
+            )
+        return None
+
+    def _oci_autopost_refusal(self):
+        """Why this matched bill is not posted automatically: None when no one
+        asked for it (the vendor's and the webshop's settings), a reason, or
+        False to post. The match decides first; Odoo's conditions (company and
+        vendor settings, duplicates, abnormal amounts) hold as well."""
+        self.ensure_one()
+        partner = self.partner_id
+        if (
+            self.state != "draft"
+            or not partner
+            or not self.company_id.autopost_bills
+            or partner.autopost_bills == "never"
+            or self.restrict_mode_hash_table
+        ):
+            return None
+        if not (
+            partner.autopost_bills == "always" or self._oci_supplier().match_auto_post
+        ):
+            return None
+        if self.oci_match_state != "matched":
+            state = dict(self._fields["oci_match_state"].selection)
+            return self.env._(
+                "the order match needs review (%(state)s).",
+                state=state[self.oci_match_state],
+            )
+        if self.oci_matched_by_total:
+            return self.env._(
+                "the order was found by the total alone, the invoice names no "
+                "order number."
+            )
+        if self.abnormal_amount_warning:
+            return self.env._("the amount is unusual for this vendor.")
+        if self.duplicated_ref_ids:
+            return self.env._("a potential duplicate was detected.")
+        return False
 
     # ------------------------------------------------------------------
     # Matching
@@ -138,12 +219,14 @@ class AccountMove(models.Model):
         )
 
     def _oci_matchable_lines(self):
+        """The bill's item lines (not the e-invoice's rounding line)."""
         return self.invoice_line_ids.filtered(
-            lambda line: line.display_type == "product"
+            lambda line: line.display_type == "product" and not line.oci_edi_rounding
         )
 
-    def _oci_order_prefixes(self):
-        """Prefixes of the company's purchase order numbers (``P``)."""
+    def _oci_order_sequences(self):
+        """(prefix, padding) of the company's purchase order numbering
+        (``("P", 5)``); sequences with date codes in the prefix are left out."""
         sequences = (
             self.env["ir.sequence"]
             .sudo()
@@ -154,34 +237,58 @@ class AccountMove(models.Model):
                 ]
             )
         )
-        return [s.prefix for s in sequences if s.prefix and "%" not in s.prefix]
+        return [
+            (s.prefix, s.padding) for s in sequences if s.prefix and "%" not in s.prefix
+        ]
+
+    def _oci_order_prefixes(self):
+        """Prefixes of the company's purchase order numbers (``P``)."""
+        return [prefix for prefix, _padding in self._oci_order_sequences()]
 
     def _oci_tokens(self, values, prefixes):
         found = []
-        for value in values or []:
+        for value in invoice_refs.cap_texts(values):
             for part in invoice_refs.split_refs(value):
                 found += invoice_refs.candidates(part, prefixes=prefixes)
         return list(dict.fromkeys(found))
 
     def _oci_reference_sources(self, prefixes):
-        """[(source label, order-number tokens)], most reliable source first."""
+        """[(source label, order-number tokens, whether a bare number there is
+        an order number)], most reliable source first."""
         edi = self.oci_edi_refs or {}
+        lines = self._oci_matchable_lines()[:TEXT_LINES]
         return [
             (
                 self.env._("the order reference"),
                 self._oci_tokens(edi.get("order"), prefixes),
+                True,
             ),
             (
                 self.env._("the buyer reference"),
                 self._oci_tokens(edi.get("buyer"), prefixes),
+                True,
+            ),
+            (
+                self.env._("the payment reference"),
+                self._oci_tokens(edi.get("payment"), prefixes),
+                False,
+            ),
+            (
+                self.env._("the accounting cost reference"),
+                self._oci_tokens(edi.get("accounting_cost"), prefixes),
+                False,
+            ),
+            (
+                self.env._("the invoice note"),
+                self._oci_tokens(edi.get("note"), prefixes),
+                False,
             ),
             (
                 self.env._("the order number in the invoice text"),
                 self._oci_tokens(
-                    (edi.get("text") or [])
-                    + self._oci_matchable_lines().mapped("name"),
-                    prefixes,
+                    (edi.get("text") or []) + lines.mapped("name"), prefixes
                 ),
+                False,
             ),
         ]
 
@@ -196,7 +303,9 @@ class AccountMove(models.Model):
         """Values that may be the supplier's order number (PO ``partner_ref``)."""
         edi = self.oci_edi_refs or {}
         values = []
-        for value in (edi.get("sales_order") or []) + (edi.get("order") or []):
+        for value in invoice_refs.cap_texts(
+            (edi.get("sales_order") or []) + (edi.get("order") or [])
+        ):
             values += [ref.strip() for ref in invoice_refs.split_refs(value)]
         return list(dict.fromkeys(values))
 
@@ -205,12 +314,27 @@ class AccountMove(models.Model):
             [("company_id", "=", self.company_id.id), ("state", "=", "purchase")]
         )
 
-    def _oci_resolve_references(self, tokens, supplier_refs):
-        """{reference: purchase orders it names}, in one search."""
+    def _oci_resolve_references(self, tokens, supplier_refs, bare_tokens=()):
+        """{reference: purchase orders it names}, in one search.
+
+        A short form names the order it abbreviates (``P31``: ``P00031``), a
+        bare number in ``bare_tokens`` too (``31``); a reference that fits
+        several orders names them all, for the caller to refuse."""
         orders = self.env["purchase.order"]
         if not tokens and not supplier_refs:
             return {}
-        names = {variant for token in tokens for variant in (token, token.upper())}
+        sequences = self._oci_order_sequences()
+        variants = {
+            token: invoice_refs.order_names(token, sequences, bare=token in bare_tokens)
+            for token in tokens
+        }
+        names = {
+            form
+            for names in variants.values()
+            for name in names
+            for form in (name, name.upper())
+        }
+        names |= set(tokens)
         domain = Domain("name", "in", list(names))
         vendor = self.partner_id.commercial_partner_id
         if supplier_refs and vendor:
@@ -220,8 +344,8 @@ class AccountMove(models.Model):
         orders = orders.search(self._oci_order_domain() & domain)
         resolved = {}
         for token in tokens:
-            key = token.casefold()
-            found = orders.filtered(lambda o, key=key: o.name.casefold() == key)
+            keys = variants[token]
+            found = orders.filtered(lambda o, keys=keys: o.name.casefold() in keys)
             if found:
                 resolved[token] = found
         for ref in supplier_refs:
@@ -254,6 +378,31 @@ class AccountMove(models.Model):
             )
         )
 
+    def _oci_credited_order_lines(self):
+        """The order lines billed by the invoices this credit note corrects
+        (``BillingReference``): posted bills of the same vendor."""
+        edi = self.oci_edi_refs or {}
+        refs = [
+            ref.strip()
+            for ref in invoice_refs.cap_texts(edi.get("billing"))
+            if not invoice_refs.is_placeholder(ref)
+        ]
+        vendor = self.partner_id.commercial_partner_id
+        if self.move_type != "in_refund" or not refs or not vendor:
+            return self.env["purchase.order.line"]
+        bills = self.search(
+            [
+                ("move_type", "=", "in_invoice"),
+                ("state", "=", "posted"),
+                ("company_id", "=", self.company_id.id),
+                ("commercial_partner_id", "=", vendor.id),
+                ("ref", "in", refs),
+            ]
+        )
+        return bills.invoice_line_ids.purchase_line_id.filtered(
+            lambda pl: pl.order_id.state == "purchase"
+        )
+
     def _oci_vendor_codes(self, po_lines):
         """{order line: its vendor item codes (cart code, supplierinfo codes)}."""
         codes = {}
@@ -270,8 +419,11 @@ class AccountMove(models.Model):
             codes[po_line] = line_codes
         return codes
 
-    def _oci_line_candidates(self, line, pool, codes):
-        """Order lines ``line`` may invoice: by vendor code, product, description."""
+    def _oci_line_candidates(self, line, pool, codes, budget):
+        """Order lines ``line`` may invoice: by vendor code, product, description.
+
+        ``budget`` is a one-item list of the description comparisons left;
+        when it runs out, descriptions are no longer compared."""
         code = _norm_code(line.oci_edi_item_code)
         if code:
             found = pool.filtered(lambda pl: code in codes[pl])
@@ -282,14 +434,20 @@ class AccountMove(models.Model):
             if found:
                 return found, "product"
         name = _norm_text(line.name)
-        if not name:
+        if not name or budget[0] < 2 * len(pool):
             return pool.browse(), False
+        budget[0] -= 2 * len(pool)
         ratios = {}
         for po_line in pool:
-            ratios[po_line] = max(
-                difflib.SequenceMatcher(None, name, _norm_text(text)).ratio()
-                for text in (po_line.name, po_line.product_id.name)
-            )
+            ratio = 0.0
+            for text in (po_line.name, po_line.product_id.name):
+                matcher = difflib.SequenceMatcher(None, name, _norm_text(text))
+                if (
+                    matcher.real_quick_ratio() >= DESCRIPTION_RATIO
+                    and matcher.quick_ratio() >= DESCRIPTION_RATIO
+                ):
+                    ratio = max(ratio, matcher.ratio())
+            ratios[po_line] = ratio
         best = max(ratios.values(), default=0)
         if best < DESCRIPTION_RATIO:
             return pool.browse(), False
@@ -303,12 +461,17 @@ class AccountMove(models.Model):
             )
         return line.quantity
 
+    def _oci_bills_received_qty(self, po_line):
+        """Whether ``po_line`` is billed on what was received (the product's
+        control policy, whatever its type), not on what was ordered."""
+        return po_line.product_id.purchase_method == "receive"
+
     def _oci_open_qty(self, po_line):
         """What ``po_line`` still accepts on this bill (a credit note: what
-        was invoiced). Three-way for stocked products: the received quantity."""
+        was invoiced). Billed on received quantities: what was received."""
         if self.move_type == "in_refund":
             return po_line.qty_invoiced
-        if po_line.product_id.is_storable:
+        if self._oci_bills_received_qty(po_line):
             return po_line.qty_received - po_line.qty_invoiced
         return po_line.product_qty - po_line.qty_invoiced
 
@@ -360,7 +523,7 @@ class AccountMove(models.Model):
                     open=open_qty,
                     order=order,
                 )
-            elif po_line.product_id.is_storable:
+            elif self._oci_bills_received_qty(po_line):
                 message = self.env._(
                     "%(qty)s invoiced, only %(open)s received and not yet invoiced "
                     "(order %(order)s).",
@@ -379,13 +542,22 @@ class AccountMove(models.Model):
             return "qty", message
         return False, self.env._("Matches order %(order)s.", order=order)
 
-    def _oci_compute_match(self):
+    def _oci_compute_match(self, timeout=10):
         """The match of this bill: a dict with ``state``, ``reasons``,
-        ``orders``, ``links`` ({bill line: order line}) and ``notes``
-        ({bill line: note})."""
+        ``orders``, ``links`` ({bill line: order line}), ``notes``
+        ({bill line: note}), ``refs`` (the order numbers read) and
+        ``by_total`` (found by the vendor and the total alone). The line
+        matching stops after ``timeout`` seconds."""
         self.ensure_one()
         orders = self.env["purchase.order"]
-        result = {"reasons": [], "orders": orders, "links": {}, "notes": {}}
+        result = {
+            "reasons": [],
+            "orders": orders,
+            "links": {},
+            "notes": {},
+            "by_total": False,
+            "deadline": time.monotonic() + (10 if timeout is None else timeout),
+        }
         reasons = result["reasons"]
         lines = self._oci_matchable_lines()
         prefixes = self._oci_order_prefixes()
@@ -396,14 +568,40 @@ class AccountMove(models.Model):
             if line.oci_edi_order_ref
         }
         supplier_refs = self._oci_supplier_order_refs()
-        tokens = [t for _label, found in sources for t in found]
+        tokens = [t for _label, found, _bare in sources for t in found]
         tokens += [t for found in line_tokens.values() for t in found]
-        result["refs"] = list(dict.fromkeys(tokens + supplier_refs))
-        resolved = self._oci_resolve_references(
-            list(dict.fromkeys(tokens)), supplier_refs
+        tokens = list(dict.fromkeys(tokens))
+        bare_tokens = {t for _label, found, bare in sources if bare for t in found}
+        bare_tokens |= {t for found in line_tokens.values() for t in found}
+        if not self.partner_id:
+            result["refs"] = self._oci_shown_refs(tokens, bare_tokens, {}, prefixes)
+            reasons.append(
+                self.env._(
+                    "The vendor of this bill is unknown: it is not linked to an order."
+                )
+            )
+            result["state"] = "unknown_order"
+            return result
+        resolved = self._oci_resolve_references(tokens, supplier_refs, bare_tokens)
+        sales_refs = [
+            ref.strip()
+            for value in invoice_refs.cap_texts(
+                (self.oci_edi_refs or {}).get("sales_order")
+            )
+            for ref in invoice_refs.split_refs(value)
+        ]
+        result["refs"] = list(
+            dict.fromkeys(
+                self._oci_shown_refs(tokens, bare_tokens, resolved, prefixes)
+                + [
+                    ref
+                    for ref in supplier_refs
+                    if ref not in tokens and (ref in resolved or ref in sales_refs)
+                ]
+            )
         )
-
-        # A reference naming several orders (a supplier order number used twice).
+        # A reference naming several orders (a supplier order number used
+        # twice, a short form of two orders' numbers).
         for ref, found in resolved.items():
             if len(found) > 1:
                 reasons.append(
@@ -417,61 +615,14 @@ class AccountMove(models.Model):
             result["state"] = "ambiguous"
             return result
 
-        def orders_of(refs):
-            return orders.union(*(resolved[ref] for ref in refs if ref in resolved))
-
-        # Orders of another vendor are never matched.
-        vendor = self.partner_id.commercial_partner_id
-        all_found = orders.union(*resolved.values())
-        foreign = all_found.filtered(
-            lambda o: vendor and o.partner_id.commercial_partner_id != vendor
+        matched_orders, how, line_orders = self._oci_named_orders(
+            result, sources, line_tokens, supplier_refs, resolved
         )
-        if foreign:
-            reasons.append(
-                self.env._(
-                    "%(orders)s named on the invoice belong to another vendor.",
-                    orders=", ".join(foreign.mapped("name")),
-                )
-            )
-
-        header_orders, how = orders, False
-        for label, found in sources:
-            header_orders = orders_of(found) - foreign
-            if header_orders:
-                how = label
-                break
-        line_orders = {
-            line: orders_of(refs) - foreign for line, refs in line_tokens.items()
-        }
-        matched_orders = header_orders.union(*line_orders.values())
-        if not how and matched_orders:
-            how = self.env._("the order references of the lines")
-        supplier_orders = orders_of(supplier_refs) - foreign
-        if not matched_orders and supplier_orders:
-            matched_orders, how = (
-                supplier_orders,
-                self.env._("the supplier's order number"),
-            )
-
         ours = [t for t in tokens if self._oci_is_own_order_number(t, prefixes)]
         if not matched_orders and not ours and self.move_type == "in_invoice":
-            by_total = self._oci_orders_by_total()
-            if len(by_total) > 1:
-                reasons.append(
-                    self.env._(
-                        "No order number on the invoice, and %(count)s open orders "
-                        "of this vendor have its total: %(orders)s.",
-                        count=len(by_total),
-                        orders=", ".join(by_total.mapped("name")),
-                    )
-                )
-                result["state"] = "ambiguous"
+            matched_orders, how = self._oci_orders_found_by_total(result)
+            if result.get("state"):
                 return result
-            if by_total:
-                matched_orders = by_total
-                how = self.env._(
-                    "the vendor and the total (no order number on the invoice)"
-                )
 
         if not matched_orders:
             if result["refs"]:
@@ -499,55 +650,181 @@ class AccountMove(models.Model):
         self._oci_match_lines(result, lines, line_orders)
         return result
 
+    def _oci_named_orders(self, result, sources, line_tokens, supplier_refs, resolved):
+        """(orders, where they were found, {bill line: its orders}) that the
+        references name, the first source naming any; orders of another vendor
+        never (noted in ``result``). A credit note naming no order: the orders
+        of the invoice it corrects."""
+        orders = self.env["purchase.order"]
+        vendor = self.partner_id.commercial_partner_id
+
+        def orders_of(refs):
+            return orders.union(*(resolved[ref] for ref in refs if ref in resolved))
+
+        all_found = orders.union(*resolved.values())
+        foreign = all_found.filtered(
+            lambda o: o.partner_id.commercial_partner_id != vendor
+        )
+        if foreign:
+            result["reasons"].append(
+                self.env._(
+                    "%(orders)s named on the invoice belong to another vendor.",
+                    orders=", ".join(foreign.mapped("name")),
+                )
+            )
+        header_orders, how = orders, False
+        for label, found, _bare in sources:
+            header_orders = orders_of(found) - foreign
+            if header_orders:
+                how = label
+                break
+        line_orders = {
+            line: orders_of(refs) - foreign for line, refs in line_tokens.items()
+        }
+        matched_orders = header_orders.union(*line_orders.values())
+        if not how and matched_orders:
+            how = self.env._("the order references of the lines")
+        supplier_orders = orders_of(supplier_refs) - foreign
+        if not matched_orders and supplier_orders:
+            matched_orders = supplier_orders
+            how = self.env._("the supplier's order number")
+        if not matched_orders:
+            credited = self._oci_credited_order_lines()
+            if credited:
+                matched_orders = credited.order_id
+                result["po_lines"] = credited
+                how = self.env._("the invoice this credit note corrects")
+        return matched_orders, how, line_orders
+
+    def _oci_orders_found_by_total(self, result):
+        """(orders, how) found by the vendor and the total, Odoo's last resort;
+        with several, ``result`` is made ambiguous."""
+        by_total = self._oci_orders_by_total()
+        if len(by_total) > 1:
+            result["reasons"].append(
+                self.env._(
+                    "No order number on the invoice, and %(count)s open orders "
+                    "of this vendor have its total: %(orders)s.",
+                    count=len(by_total),
+                    orders=", ".join(by_total.mapped("name")),
+                )
+            )
+            result["state"] = "ambiguous"
+            return by_total.browse(), False
+        if not by_total:
+            return by_total, False
+        result["by_total"] = True
+        return by_total, self.env._(
+            "the vendor and the total (no order number on the invoice)"
+        )
+
+    def _oci_shown_refs(self, tokens, field_tokens, resolved, prefixes):
+        """The order numbers the accountant sees: what names an order, what
+        has the form of our numbers (a short form written in full), and what
+        stands in a field meant for the order number; not every number of
+        the texts ("prijs per 10 stuks")."""
+        sequences = dict(self._oci_order_sequences())
+        shown = []
+        for token in tokens:
+            if token in resolved:
+                shown += resolved[token].mapped("name")
+            elif self._oci_is_own_order_number(token, prefixes):
+                prefix = next(
+                    p for p in prefixes if token[: len(p)].casefold() == p.casefold()
+                )
+                digits = token[len(prefix) :].lstrip("0")
+                shown.append(prefix + digits.zfill(sequences.get(prefix) or 0))
+            elif token in field_tokens:
+                shown.append(token)
+        return list(dict.fromkeys(shown))
+
     def _oci_match_lines(self, result, lines, line_orders):
         """Link the bill lines to order lines and check them (fills ``result``)."""
-        reasons = result["reasons"]
         supplier = self._oci_supplier()
-        po_lines = result["orders"].order_line.filtered(lambda pl: not pl.display_type)
+        po_lines = result.get("po_lines") or result["orders"].order_line
+        po_lines = po_lines.filtered(lambda pl: not pl.display_type)
         codes = self._oci_vendor_codes(po_lines)
+        budget = [DESCRIPTION_COMPARISONS]
         used = po_lines.browse()
         ambiguous, unmatched, deviations = [], [], {"price": [], "qty": []}
-        for line in lines:
-            pool = po_lines - used
-            if line_orders.get(line):
-                pool = pool.filtered(
-                    lambda pl, line=line: pl.order_id in line_orders[line]
-                )
-            candidates, _how = self._oci_line_candidates(line, pool, codes)
-            if not candidates:
-                unmatched.append(line)
-                result["notes"][line] = self.env._("No order line matches this line.")
-                continue
-            if len(candidates.order_id) > 1:
-                # Only an exact fit of the open quantity tells the orders apart.
-                fitting = candidates.filtered(
-                    lambda pl, line=line: float_compare(
-                        self._oci_open_qty(pl),
-                        self._oci_line_qty(line, pl),
-                        precision_rounding=pl.product_uom_id.rounding or 0.01,
-                    )
-                    == 0
-                )
-                if len(fitting.order_id) != 1:
-                    ambiguous.append((line, candidates.order_id))
-                    continue
-                candidates = fitting
-            open_enough = candidates.filtered(
-                lambda pl, line=line: float_compare(
-                    self._oci_open_qty(pl),
-                    self._oci_line_qty(line, pl),
-                    precision_rounding=pl.product_uom_id.rounding or 0.01,
-                )
-                >= 0
-            )
-            po_line = (open_enough or candidates)[0]
-            used |= po_line
+        timed_out = False
+
+        def link(line, po_line):
             kind, note = self._oci_check_line(line, po_line, supplier)
             result["links"][line] = po_line
             result["notes"][line] = note
             if kind:
                 deviations[kind].append(note)
 
+        for line in lines:
+            timed_out = timed_out or time.monotonic() >= result["deadline"]
+            if timed_out:
+                unmatched.append(line)
+                result["notes"][line] = self.env._(
+                    "Not matched: the matching took too long."
+                )
+                continue
+            pool = po_lines - used
+            if line_orders.get(line):
+                pool = pool.filtered(
+                    lambda pl, line=line: pl.order_id in line_orders[line]
+                )
+            po_line, candidates = self._oci_pick_order_line(line, pool, codes, budget)
+            if po_line:
+                used |= po_line
+                link(line, po_line)
+            elif candidates:
+                ambiguous.append((line, candidates.order_id))
+            else:
+                unmatched.append(line)
+                result["notes"][line] = self.env._("No order line matches this line.")
+
+        if unmatched and not timed_out and not ambiguous:
+            # What Odoo's own pairing (price and description) links in these
+            # orders is kept: a stricter matcher never loses a looser match.
+            for line, po_line in self._oci_native_line_pairs(
+                unmatched, po_lines - used, line_orders, result["deadline"]
+            ):
+                unmatched.remove(line)
+                link(line, po_line)
+        self._oci_line_verdict(
+            result, supplier, ambiguous, unmatched, deviations, timed_out
+        )
+
+    def _oci_pick_order_line(self, line, pool, codes, budget):
+        """(order line, candidates) for ``line`` in ``pool``: no order line
+        with candidates of several orders is ambiguous; none at all, unmatched."""
+        candidates, _how = self._oci_line_candidates(line, pool, codes, budget)
+        if not candidates:
+            return None, candidates
+        if len(candidates.order_id) > 1:
+            # Only an exact fit of the open quantity tells the orders apart.
+            fitting = candidates.filtered(
+                lambda pl: float_compare(
+                    self._oci_open_qty(pl),
+                    self._oci_line_qty(line, pl),
+                    precision_rounding=pl.product_uom_id.rounding or 0.01,
+                )
+                == 0
+            )
+            if len(fitting.order_id) != 1:
+                return None, candidates
+            candidates = fitting
+        open_enough = candidates.filtered(
+            lambda pl: float_compare(
+                self._oci_open_qty(pl),
+                self._oci_line_qty(line, pl),
+                precision_rounding=pl.product_uom_id.rounding or 0.01,
+            )
+            >= 0
+        )
+        return (open_enough or candidates)[0], candidates
+
+    def _oci_line_verdict(
+        self, result, supplier, ambiguous, unmatched, deviations, timed_out
+    ):
+        """The state and reasons of ``result`` from its lines' outcome."""
+        reasons = result["reasons"]
         if ambiguous:
             result["links"] = {}
             result["orders"] = result["orders"].browse()
@@ -562,6 +839,13 @@ class AccountMove(models.Model):
             result["state"] = "ambiguous"
             return
         reasons += deviations["price"] + deviations["qty"]
+        if timed_out:
+            reasons.append(
+                self.env._(
+                    "The matching took too long: lines left unmatched, match "
+                    "again to finish."
+                )
+            )
         for line in unmatched:
             reasons.append(
                 self.env._(
@@ -579,10 +863,28 @@ class AccountMove(models.Model):
             if not supplier:
                 reasons.append(
                     self.env._(
-                        "The vendor has no webshop settings: exact match required, "
-                        "no automatic posting."
+                        "The vendor has no webshop settings: exact match required."
                     )
                 )
+
+    def _oci_native_line_pairs(self, lines, po_lines, line_orders, deadline):
+        """[(bill line, order line)] Odoo's own line pairing finds among
+        ``po_lines`` for ``lines`` (same unit price, best description)."""
+        if self.move_type != "in_invoice" or not lines or not po_lines:
+            return []
+        timeout = deadline - time.monotonic()
+        if timeout <= 0:
+            return []
+        _matched, pairs = self._find_matching_po_and_inv_lines(
+            list(po_lines), self.env["account.move.line"].union(*lines), timeout
+        )
+        result = []
+        for po_line_id, line in pairs:
+            po_line = po_lines.browse(po_line_id)
+            if line_orders.get(line) and po_line.order_id not in line_orders[line]:
+                continue
+            result.append((line, po_line))
+        return result
 
     def _oci_po_line_account(self, po_line):
         """The expense account a bill line of ``po_line`` books on."""
@@ -628,6 +930,7 @@ class AccountMove(models.Model):
                 {
                     "oci_match_state": result["state"],
                     "oci_match_reason": reason,
+                    "oci_matched_by_total": bool(result.get("by_total")),
                     "oci_order_ids": [Command.set(result["orders"].ids)],
                     "oci_order_refs": ", ".join(result.get("refs") or []) or False,
                     "invoice_origin": ", ".join(linked_orders.mapped("name")) or False,
@@ -643,10 +946,11 @@ class AccountMove(models.Model):
             )
         )
 
-    def _oci_match(self):
-        """(Re-)match these bills to their purchase orders."""
+    def _oci_match(self, timeout=10):
+        """(Re-)match these bills to their purchase orders, each within
+        ``timeout`` seconds."""
         for move in self:
-            move._oci_apply_match(move._oci_compute_match())
+            move._oci_apply_match(move._oci_compute_match(timeout=timeout))
         return True
 
     # ------------------------------------------------------------------

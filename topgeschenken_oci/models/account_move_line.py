@@ -17,6 +17,11 @@ class AccountMoveLine(models.Model):
         copy=False,
         help="The order this line names in the e-invoice (line-level order reference).",
     )
+    oci_edi_rounding = fields.Boolean(
+        string="Rounding line (e-invoice)",
+        copy=False,
+        help="The e-invoice's payable rounding amount: not an ordered item.",
+    )
     oci_match_note = fields.Char(
         string="Match note",
         copy=False,

@@ -23,3 +23,9 @@ class ResCompany(models.Model):
         string="Cost center required on webshop orders",
         help="Webshop orders cannot be confirmed without a cost center.",
     )
+    oci_invoice_matching = fields.Boolean(
+        string="Match every vendor's e-invoices (webshop rules)",
+        help="Match the e-invoices of every vendor to purchase orders as the "
+        "webshops' are. Off: only vendors with a webshop, or switched on one "
+        "by one, are; the others keep Odoo's own matching.",
+    )

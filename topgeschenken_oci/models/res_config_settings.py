@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     oci_cost_center_required = fields.Boolean(
         related="company_id.oci_cost_center_required", readonly=False
     )
+    oci_invoice_matching = fields.Boolean(
+        related="company_id.oci_invoice_matching", readonly=False
+    )

@@ -17,6 +17,14 @@ class ResPartner(models.Model):
         "example LOC-UTR. Carts naming the code deliver here.",
     )
 
+    oci_invoice_matching = fields.Boolean(
+        string="Match e-invoices to orders (webshop rules)",
+        help="Match this vendor's e-invoices to purchase orders as the "
+        "webshops' are: order numbers in any field, item codes, tolerances and "
+        "a review queue. Vendors with a webshop are always matched this way; "
+        "other vendors' bills keep Odoo's own matching unless this is on.",
+    )
+
     @api.constrains("oci_location_code", "company_id")
     def _check_oci_location_code(self):
         partners = self.filtered("oci_location_code")

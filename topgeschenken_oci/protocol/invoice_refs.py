@@ -8,7 +8,13 @@ description. Typical values: ``PO P00023``, ``Ordernr: P00023 / afd. ICT``,
 
 :func:`candidates` returns the order-number-like tokens of such a text; the
 caller looks them up among its purchase orders, so a spare candidate costs a
-lookup, a missing one costs a match.
+lookup, a missing one costs a match. :func:`order_names` turns a short form
+(``P31``, or ``31`` in a field meant for the order number) into the order
+names it can stand for.
+
+The texts come from untrusted documents: every function caps what it reads
+(:data:`MAX_TEXT` characters a value, :data:`MAX_VALUES` values a field) and
+every regex runs in linear time (no nested or overlapping quantifiers).
 """
 
 import re
@@ -83,6 +89,11 @@ LABELS = frozenset(
 # Labels long enough to be split off a glued token ("ordernr12345").
 _GLUED_LABELS = sorted((label for label in LABELS if len(label) >= 3), key=len)[::-1]
 
+#: Characters of one reference text that are read; the rest is ignored.
+MAX_TEXT = 1000
+#: Values of one field (notes, references) that are read.
+MAX_VALUES = 20
+
 _MAX_TOKEN = 64
 _ALNUM = r"[^\W_]"
 # An alphanumeric run, optionally joined by / - . to further runs.
@@ -91,7 +102,28 @@ _PART_RE = re.compile(rf"{_ALNUM}+")
 _DIGIT_RE = re.compile(r"[0-9]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _ONLY_FILLER_RE = re.compile(r"^(?:[\W_]*|0+|x+)$", re.IGNORECASE)
-_SPLIT_RE = re.compile(r"\s*(?:[,;+|&\n\r\t]|\s/\s|\s(?:en|and|und|et)\s)\s*", re.I)
+# Fixed-width alternatives only: the parts are stripped afterwards (a leading
+# ``\s*`` would backtrack over long runs of spaces, quadratically).
+_SPLIT_RE = re.compile(r"[,;+|&\n\r\t]|\s/\s|\s(?:en|and|und|et)\s", re.I)
+_DIGITS_RE = re.compile(r"[0-9]+")
+
+
+def cap_text(value):
+    """``value`` as text of at most :data:`MAX_TEXT` characters (or None)."""
+    if value is None:
+        return None
+    return str(value)[:MAX_TEXT]
+
+
+def cap_texts(values):
+    """The first :data:`MAX_VALUES` non-empty values, each capped."""
+    result = []
+    for value in values or ():
+        if len(result) >= MAX_VALUES:
+            break
+        if value:
+            result.append(cap_text(value))
+    return result
 
 
 def _norm(value):
@@ -183,7 +215,7 @@ def candidates(text, *, prefixes=None):
     """
     if text is None:
         return []
-    text = unicodedata.normalize("NFKC", str(text))
+    text = unicodedata.normalize("NFKC", cap_text(text))
     found = []
     if prefixes:
         found = _prefix_candidates(text, prefixes)
@@ -211,7 +243,7 @@ def split_refs(value):
     """
     if value is None:
         return []
-    text = unicodedata.normalize("NFKC", str(value))
+    text = unicodedata.normalize("NFKC", cap_text(value))
     result = []
     for part in _SPLIT_RE.split(text):
         part = part.strip()
@@ -229,3 +261,29 @@ def split_refs(value):
             else:
                 result.append(sub.strip())
     return [ref for ref in result if not is_placeholder(ref)]
+
+
+def order_names(token, sequences, *, bare=False):
+    """The order names ``token`` can stand for, casefolded.
+
+    ``sequences`` are the (prefix, padding) pairs of the company's purchase
+    order numbering (``[("P", 5)]``). ``token`` itself is always one; a short
+    form adds the full name: ``P31`` and ``P031`` stand for ``P00031``. With
+    ``bare`` (a field meant for the order number), the number alone does too:
+    ``31`` and ``00031`` stand for ``P00031``. A number of zeros stands for
+    nothing. Several sequences can give several names: the caller decides
+    between them (or refuses to).
+    """
+    names = {token.casefold()}
+    for prefix, padding in sequences:
+        digits = None
+        if prefix and token[: len(prefix)].casefold() == prefix.casefold():
+            rest = token[len(prefix) :]
+            if _DIGITS_RE.fullmatch(rest):
+                digits = rest
+        elif bare and _DIGITS_RE.fullmatch(token):
+            digits = token
+        digits = (digits or "").lstrip("0")
+        if digits:
+            names.add((prefix + digits.zfill(padding or 0)).casefold())
+    return names

@@ -62,8 +62,13 @@ class TestInstall(TransactionCase):
     def test_company_options_in_settings(self):
         company = self.env.company
         settings = self.env["res.config.settings"].create(
-            {"oci_invoice_grouping": "collective", "oci_cost_center_required": True}
+            {
+                "oci_invoice_grouping": "collective",
+                "oci_cost_center_required": True,
+                "oci_invoice_matching": True,
+            }
         )
         settings.execute()
+        self.assertTrue(company.oci_invoice_matching)
         self.assertEqual(company.oci_invoice_grouping, "collective")
         self.assertTrue(company.oci_cost_center_required)

@@ -22,9 +22,15 @@ class TestInvoiceMatching(PunchoutCommon):
         cls.vendor.vat = "NL000099998B57"
         cls.mapping = cls.supplier.nzi_mapping_ids
         cls.journal = cls.company_data["default_journal_purchase"]
+        # The shop bills what was ordered (bill control on ordered quantities).
         cls.product_kp = env["product.product"].create(
-            {"name": "Kerstpakket Deluxe", "type": "consu"}
+            {
+                "name": "Kerstpakket Deluxe",
+                "type": "consu",
+                "purchase_method": "purchase",
+            }
         )
+        cls.product_flowers.purchase_method = "purchase"
         cls.product_wk = env["product.product"].create(
             {
                 "name": "Wijnkist Bourgogne",
@@ -66,6 +72,38 @@ class TestInvoiceMatching(PunchoutCommon):
         cls.po_credit = make("P90115", [kp])
         cls.po_extra = make("P90116", [kp])
         cls.po_cii = make("P90117", [(cls.product_flowers, 4, 19.95, False)])
+        six_bl = [(cls.product_flowers, 6, 19.95, False)]
+        cls.po_received = make("P90120", six_bl)
+        cls.po_rounding = make("P90121", [(cls.product_flowers, 3, 19.95, False)])
+        cls.po_note = make("P07731", six_bl)
+        cls.po_payment = make("P07732", six_bl)
+        cls.po_cost = make("P07733", six_bl)
+        cls.po_short = make("P07734", six_bl)
+        cls.po_short_twin = make("P07735", six_bl)
+        cls.po_short_other = make("P90127", six_bl, partner_ref="7735")
+        cls.product_milk, cls.product_dark = env["product.product"].create(
+            [
+                {
+                    "name": name,
+                    "type": "consu",
+                    "purchase_method": "purchase",
+                    "seller_ids": [
+                        Command.create(
+                            {"partner_id": cls.vendor.id, "product_code": code}
+                        )
+                    ],
+                }
+                for name, code in (
+                    ("Chocoladeletter melk", "78915"),
+                    ("Chocoladeletter puur", "78916"),
+                )
+            ]
+        )
+        cls.po_padded = make(
+            "P90122",
+            [(cls.product_milk, 10, 4.95, False), (cls.product_dark, 10, 4.95, False)],
+        )
+        cls.po_native = make("P90123", [(cls.product_kp, 2, 49.95, False)])
         cls.accountant = new_test_user(
             env,
             "tg_accountant",
@@ -413,6 +451,222 @@ class TestInvoiceMatching(PunchoutCommon):
         self.env.ref("topgeschenken_oci.account_move_to_review_menu")
 
     # ------------------------------------------------------------------
+    # The verdict decides auto-posting
+    # ------------------------------------------------------------------
+
+    def test_auto_post_vendor_never_posts_a_deviation(self):
+        """Odoo's own auto-post (vendor "always") waits for the verdict."""
+        self.vendor.autopost_bills = "always"
+        self.supplier.match_auto_post = True
+        bill = self._import("tg_qty_over.xml")
+        self.assertEqual(bill.oci_match_state, "qty_deviation")
+        self.assertEqual(bill.state, "draft")
+        self.assertIn("Not posted automatically", bill.message_ids.mapped("preview")[0])
+        matched = self._import("tg_order_reference.xml")
+        self.assertEqual(matched.oci_match_state, "matched")
+        self.assertEqual(matched.state, "posted", "Odoo's auto-post, once matched")
+
+    def test_auto_post_respects_odoo_conditions(self):
+        self.supplier.match_auto_post = True
+        self.company.autopost_bills = False
+        bill = self._import("tg_order_reference.xml")
+        self.assertEqual(bill.oci_match_state, "matched")
+        self.assertEqual(bill.state, "draft", "auto-posting is off for the company")
+        bill.button_cancel()
+        self.company.autopost_bills = True
+        self.vendor.autopost_bills = "never"
+        bill = self._import("tg_order_reference.xml")
+        self.assertEqual(bill.state, "draft", "the vendor's bills: never")
+        bill.button_cancel()
+        self.vendor.autopost_bills = "ask"
+        first = self._import("tg_partial.xml")
+        self.assertEqual(first.state, "posted")
+        duplicate = self._import("tg_partial.xml")
+        self.assertEqual(duplicate.oci_match_state, "matched")
+        self.assertEqual(duplicate.state, "draft", "a potential duplicate")
+        self.assertIn("duplicate", duplicate.message_ids.mapped("preview")[0])
+
+    def test_match_by_total_never_auto_posted(self):
+        self.supplier.match_auto_post = True
+        order = self._make_order("P90125", [(self.product_flowers, 7, 19.95, False)])
+        bill = self._import("tg_no_reference.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertTrue(bill.oci_matched_by_total)
+        self.assertEqual(self._product_lines(bill).purchase_line_id, order.order_line)
+        self.assertEqual(bill.state, "draft")
+
+    def test_bill_without_vendor_never_linked(self):
+        bill = self._import("tg_no_vendor.xml")
+        self.assertFalse(bill.partner_id)
+        self.assertFalse(self._product_lines(bill).purchase_line_id)
+        self.assertEqual(self.po_qty.order_line.qty_invoiced, 0)
+        self.company.oci_invoice_matching = True
+        bill.action_oci_rematch()
+        self.assertEqual(bill.oci_match_state, "unknown_order")
+        self.assertIn("vendor of this bill is unknown", bill.oci_match_reason)
+        self.assertFalse(self._product_lines(bill).purchase_line_id)
+
+    # ------------------------------------------------------------------
+    # Received quantities
+    # ------------------------------------------------------------------
+
+    def test_received_quantities_consumable(self):
+        """Bill control on received quantities holds for a consumable too."""
+        self.vendor.autopost_bills = "always"
+        self.supplier.match_auto_post = True
+        self.product_flowers.purchase_method = "receive"
+        self.assertFalse(self.product_flowers.is_storable)
+        picking = self.po_received.picking_ids
+        picking.move_ids.quantity = 4
+        picking.with_context(
+            skip_backorder=True, cancel_backorder=False
+        ).button_validate()
+        self.assertEqual(self.po_received.order_line.qty_received, 4)
+        bill = self._import("tg_received.xml")
+        self.assertEqual(bill.oci_match_state, "qty_deviation")
+        self.assertIn("only 4.0 received", bill.oci_match_reason)
+        self.assertEqual(bill.state, "draft")
+        backorder = self.po_received.picking_ids - picking
+        backorder.move_ids.quantity = 2
+        backorder.button_validate()
+        bill.action_oci_rematch()
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+
+    # ------------------------------------------------------------------
+    # Scope: webshop vendors, or switched on
+    # ------------------------------------------------------------------
+
+    def test_other_vendor_keeps_odoo_matching(self):
+        florist = self.env["res.partner"].create(
+            {"name": "Bloemenhuis Zwolle B.V.", "is_company": True}
+        )
+        florist.vat = "NL123456782B90"
+        order = self.env["purchase.order"].create(
+            {
+                "name": "P90124",
+                "partner_id": florist.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product_flowers.id,
+                            "name": "Boeket seizoen",
+                            "product_qty": 4,
+                            "price_unit": 25.0,
+                            "tax_ids": [
+                                Command.set(
+                                    self.company_data["default_tax_purchase"].ids
+                                )
+                            ],
+                        }
+                    )
+                ],
+            }
+        )
+        order.button_confirm()
+        bill = self._import("tg_other_vendor.xml")
+        self.assertEqual(bill.partner_id, florist)
+        self.assertFalse(bill.oci_match_state, "Odoo's own matching")
+        self.assertEqual(
+            self._product_lines(bill).purchase_line_id.order_id,
+            order,
+            "Odoo links by the order name and total",
+        )
+        bill.button_cancel()
+        florist.oci_invoice_matching = True
+        bill = self._import("tg_other_vendor.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertIn("no webshop settings", bill.oci_match_reason)
+
+    # ------------------------------------------------------------------
+    # The order number in other places, short forms
+    # ------------------------------------------------------------------
+
+    def test_order_number_in_note_payment_reference_accounting_cost(self):
+        for filename, order, where in (
+            ("tg_note_reference.xml", self.po_note, "invoice note"),
+            ("tg_payment_reference.xml", self.po_payment, "payment reference"),
+            ("tg_accounting_cost.xml", self.po_cost, "accounting cost"),
+        ):
+            with self.subTest(filename=filename):
+                bill = self._import(filename)
+                self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+                self.assertLinked(bill, order)
+                self.assertIn(where, bill.oci_match_reason)
+                self.assertEqual(bill.oci_order_refs, order.name)
+
+    def test_order_number_without_prefix(self):
+        bill = self._import("tg_short_order_number.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertLinked(bill, self.po_short)
+        self.assertEqual(bill.oci_order_refs, "P07734")
+
+    def test_short_form_fitting_two_orders_is_ambiguous(self):
+        """``7735`` is P07735 and the supplier's order number of P90127."""
+        bill = self._import("tg_short_ambiguous.xml")
+        self.assertEqual(bill.oci_match_state, "ambiguous", bill.oci_match_reason)
+        self.assertIn("P07735", bill.oci_match_reason)
+        self.assertIn("P90127", bill.oci_match_reason)
+        self.assertFalse(self._product_lines(bill).purchase_line_id)
+
+    # ------------------------------------------------------------------
+    # Lines
+    # ------------------------------------------------------------------
+
+    def test_seller_item_ids_padded_with_zeros(self):
+        bill = self._import("tg_padded_codes.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        dark, milk = self._product_lines(bill)
+        self.assertEqual(dark.purchase_line_id.product_id, self.product_dark)
+        self.assertEqual(milk.purchase_line_id.product_id, self.product_milk)
+
+    def test_line_only_odoo_pairs_is_kept(self):
+        """A line of other words and no item code, at the order's price."""
+        bill = self._import("tg_native_pairing.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertLinked(bill, self.po_native)
+
+    def test_rounding_line_is_not_an_item(self):
+        bill = self._import("tg_rounding.xml")
+        rounding = bill.invoice_line_ids.filtered("oci_edi_rounding")
+        self.assertEqual(len(rounding), 1)
+        self.assertAlmostEqual(rounding.price_unit, 0.03)
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertEqual(
+            (self._product_lines(bill) - rounding).purchase_line_id,
+            self.po_rounding.order_line,
+        )
+
+    def test_credit_note_naming_only_the_invoice(self):
+        order = self._make_order("P90126", [(self.product_kp, 12, 49.95, "TG-KP-001")])
+        order.action_create_invoice()
+        invoice = order.invoice_ids
+        invoice.write({"invoice_date": "2026-11-15", "ref": "TG-2026-2001"})
+        invoice.action_post()
+        refund = self._import("tg_credit_note_billing.xml")
+        self.assertEqual(refund.move_type, "in_refund")
+        self.assertEqual(refund.oci_match_state, "matched", refund.oci_match_reason)
+        self.assertEqual(self._product_lines(refund).purchase_line_id, order.order_line)
+        self.assertEqual(order.order_line.qty_invoiced, 10)
+
+    # ------------------------------------------------------------------
+    # Bounded
+    # ------------------------------------------------------------------
+
+    def test_reference_texts_capped_and_timeout_honoured(self):
+        bill = self._import("tg_order_reference.xml")
+        self.assertEqual(bill.oci_match_state, "matched")
+        long_note = "P" + " 9" * 60000
+        bill.oci_edi_refs = dict(bill.oci_edi_refs, note=[long_note] * 100)
+        bill.action_oci_rematch()
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertLessEqual(len(bill.oci_order_refs), 100)
+        self._product_lines(bill).purchase_line_id = False
+        result = bill._oci_compute_match(timeout=0)
+        self.assertEqual(result["state"], "partial")
+        self.assertFalse(result["links"])
+        self.assertIn("took too long", "\n".join(result["reasons"]))
+
+    # ------------------------------------------------------------------
     # Public examples
     # ------------------------------------------------------------------
 
@@ -420,6 +674,8 @@ class TestInvoiceMatching(PunchoutCommon):
         """Public EN 16931 and NLCIUS examples (tests/test_files/public, see its
         README) import through the upload path and, naming no order of this
         database, are linked to nothing."""
+        # Their vendors have no webshop: the company opts in to match them.
+        self.company.oci_invoice_matching = True
         folder = Path(file_path("topgeschenken_oci/tests/test_files/public"))
         files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xml")
         self.assertGreaterEqual(len(files), 14, f"public examples missing in {folder}")

@@ -23,9 +23,14 @@ class TestInvoiceBeforeConfirmation(PunchoutCommon):
     def test_bill_matched_when_order_confirmed(self):
         self.vendor.vat = "NL000099998B57"
         product = self.env["product.product"].create(
-            {"name": "Kerstpakket Deluxe", "type": "consu"}
+            {
+                "name": "Kerstpakket Deluxe",
+                "type": "consu",
+                "purchase_method": "purchase",
+            }
         )
         flowers = self.product_flowers
+        flowers.purchase_method = "purchase"
         taxes = self.company_data["default_tax_purchase"]
         order = self.env["purchase.order"].create(
             {

@@ -1,14 +1,25 @@
+import subprocess
+import sys
+import textwrap
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from protocol.invoice_refs import (
+    MAX_TEXT,
+    MAX_VALUES,
     PLACEHOLDERS,
     candidates,
+    cap_texts,
     is_placeholder,
+    order_names,
     split_refs,
 )
+
+#: The addon folder: ``import protocol`` works from there.
+ADDON_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -139,3 +150,83 @@ def test_property_split_refs_total(value):
     parts = split_refs(value)
     assert all(part and part == part.strip() for part in parts)
     assert not any(is_placeholder(part) for part in parts)
+
+
+@pytest.mark.parametrize(
+    "token, bare, expected",
+    [
+        ("P00031", False, {"p00031"}),
+        ("P31", False, {"p31", "p00031"}),
+        ("p031", False, {"p031", "p00031"}),
+        ("31", True, {"31", "p00031"}),
+        ("00031", True, {"00031", "p00031"}),
+        # a bare number in free text is no order number
+        ("31", False, {"31"}),
+        ("P000", False, {"p000"}),
+        ("0", True, {"0"}),
+        ("P123456", False, {"p123456"}),
+        ("PO31", False, {"po31"}),
+    ],
+)
+def test_order_names(token, bare, expected):
+    assert order_names(token, [("P", 5)], bare=bare) == expected
+
+
+def test_order_names_several_sequences():
+    """Two numberings: a bare number may stand for either, the caller decides."""
+    assert order_names("31", [("P", 5), ("INK", 4)], bare=True) == {
+        "31",
+        "p00031",
+        "ink0031",
+    }
+
+
+def test_texts_capped():
+    values = ["x" * (MAX_TEXT * 10)] * (MAX_VALUES * 5) + [None, ""]
+    capped = cap_texts(values)
+    assert len(capped) == MAX_VALUES
+    assert all(len(value) == MAX_TEXT for value in capped)
+    # the order number at the start of a huge text is still found
+    assert candidates("P00023 " + "9 " * 100_000, prefixes=["P"])[0] == "P00023"
+
+
+def test_regexes_linear_on_100k_references():
+    """Each regex of the module on crafted 100 KB texts, uncapped, finishes:
+    a quadratic one takes hours on these (run apart, with a timeout)."""
+    code = textwrap.dedent(
+        """
+        from protocol import invoice_refs as r
+
+        crafted = [
+            " " * 100_000 + "x",
+            "\t \t" * 33_000 + "en",
+            "P" + " " * 100_000,
+            "P-" * 50_000,
+            "a." * 50_000 + ".",
+            "a/" * 50_000,
+            "P00023" * 16_000,
+            "9" * 100_000 + "x",
+        ]
+        for text in crafted:
+            r._SPLIT_RE.split(text)
+            r._TOKEN_RE.findall(text)
+            r._PART_RE.findall(text)
+            r._ONLY_FILLER_RE.match(text)
+            r._prefix_pattern("P").findall(text)
+            r._prefix_pattern("PO/").findall(text)
+            r.split_refs(text)
+            r.candidates(text, prefixes=["P"])
+            r.candidates(text)
+            r.is_placeholder(text)
+        print("done")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ADDON_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "done"
