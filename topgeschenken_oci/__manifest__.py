@@ -38,6 +38,7 @@
         "report/purchase_order_report_business.xml",
     ],
     "assets": {
+        "web.assets_backend": ["topgeschenken_oci/static/src/**/*"],
         "web.assets_tests": ["topgeschenken_oci/static/tests/tours/**/*"],
     },
 }

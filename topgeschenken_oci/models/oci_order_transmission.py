@@ -113,6 +113,21 @@ class OciOrderTransmission(models.Model):
         one (a second click, a re-approval) get nothing new.
         """
         orders = orders.filtered(
+    def write(self, vals):
+        res = super().write(vals)
+        if "state" in vals:
+            self._notify_state()
+        return res
+
+    def _notify_state(self):
+        """Tell open order forms that the webshop state changed (bus), so the
+        Webshop smart button updates without a reload. Only ids go out, to
+        the purchase users' group channel."""
+        self.env.ref("purchase.group_purchase_user")._bus_send(
+            "topgeschenken_oci/transmission_state",
+            {"order_ids": self.order_id.ids},
+        )
+
             lambda o: o.state == "purchase"
             and o.oci_supplier_id
             and o.oci_supplier_id.order_format != "none"
@@ -382,6 +397,7 @@ class OciOrderTransmission(models.Model):
         )
         return True
 
+        order.acknowledged = True
     def _parse_answer(self, response):
         """(status code, text, supplier's order number) of a 2xx answer."""
         header_ref = response.headers.get("X-Supplier-Order-Id") or ""
