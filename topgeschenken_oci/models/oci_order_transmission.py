@@ -56,6 +56,7 @@ class OciOrderTransmission(models.Model):
         ondelete="restrict",
         index=True,
         check_company=True,
+        string="Purchase order",
     )
     supplier_id = fields.Many2one(
         "oci.punchout.supplier", string="Webshop", required=True, readonly=True
@@ -69,28 +70,37 @@ class OciOrderTransmission(models.Model):
         readonly=True,
         tracking=True,
         index=True,
+        string="Status",
     )
     payload_format = fields.Selection(
         [("cxml", "cXML OrderRequest"), ("ubl", "UBL 2.1 / Peppol Order")],
         required=True,
         readonly=True,
+        string="Format",
     )
     payload_id = fields.Char(
         string="cXML payloadID",
         readonly=True,
         help="Stable across attempts: the shop can recognise a retry.",
     )
-    idempotency_key = fields.Char(readonly=True, required=True)
-    payload = fields.Binary(attachment=True, readonly=True)
-    attempt_ids = fields.One2many(
-        "oci.order.transmission.attempt", "transmission_id", readonly=True
+    idempotency_key = fields.Char(
+        readonly=True, required=True, string="Idempotency key"
     )
-    attempt_count = fields.Integer(compute="_compute_attempt_count", store=True)
-    next_attempt_at = fields.Datetime(readonly=True)
-    last_error = fields.Text(readonly=True)
+    payload = fields.Binary(attachment=True, readonly=True, string="Document sent")
+    attempt_ids = fields.One2many(
+        "oci.order.transmission.attempt",
+        "transmission_id",
+        readonly=True,
+        string="Attempts",
+    )
+    attempt_count = fields.Integer(
+        compute="_compute_attempt_count", store=True, string="Number of attempts"
+    )
+    next_attempt_at = fields.Datetime(readonly=True, string="Next attempt")
+    last_error = fields.Text(readonly=True, string="Last error")
     supplier_order_ref = fields.Char(string="Shop order number", readonly=True)
-    sent_at = fields.Datetime(readonly=True)
-    acknowledged_at = fields.Datetime(readonly=True)
+    sent_at = fields.Datetime(readonly=True, string="Sent on")
+    acknowledged_at = fields.Datetime(readonly=True, string="Acknowledged on")
 
     _order_unique = models.Constraint(
         "UNIQUE(order_id)", "An order is transmitted to the webshop only once."
@@ -101,18 +111,6 @@ class OciOrderTransmission(models.Model):
         for transmission in self:
             transmission.attempt_count = len(transmission.attempt_ids)
 
-    # ------------------------------------------------------------------
-    # Creating (the outbox)
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _create_for_orders(self, orders):
-        """Create the transmission of each order that needs one, and queue it.
-
-        Called in the confirmation's transaction; orders that already have
-        one (a second click, a re-approval) get nothing new.
-        """
-        orders = orders.filtered(
     def write(self, vals):
         res = super().write(vals)
         if "state" in vals:
@@ -128,6 +126,18 @@ class OciOrderTransmission(models.Model):
             {"order_ids": self.order_id.ids},
         )
 
+    # ------------------------------------------------------------------
+    # Creating (the outbox)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_for_orders(self, orders):
+        """Create the transmission of each order that needs one, and queue it.
+
+        Called in the confirmation's transaction; orders that already have
+        one (a second click, a re-approval) get nothing new.
+        """
+        orders = orders.filtered(
             lambda o: o.state == "purchase"
             and o.oci_supplier_id
             and o.oci_supplier_id.order_format != "none"
@@ -385,6 +395,7 @@ class OciOrderTransmission(models.Model):
             }
         )
         order = self.order_id
+        order.acknowledged = True
         if supplier_ref and not order.partner_ref:
             order.partner_ref = supplier_ref
         order.message_post(
@@ -397,7 +408,6 @@ class OciOrderTransmission(models.Model):
         )
         return True
 
-        order.acknowledged = True
     def _parse_answer(self, response):
         """(status code, text, supplier's order number) of a 2xx answer."""
         header_ref = response.headers.get("X-Supplier-Order-Id") or ""
@@ -558,7 +568,10 @@ class OciOrderTransmissionAttempt(models.Model):
     _order = "id desc"
 
     transmission_id = fields.Many2one(
-        "oci.order.transmission", required=True, ondelete="cascade", index=True
+        "oci.order.transmission",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(related="transmission_id.company_id", store=True)
     outcome = fields.Selection(
@@ -571,5 +584,5 @@ class OciOrderTransmissionAttempt(models.Model):
     )
     http_status = fields.Integer(string="HTTP status")
     duration_ms = fields.Integer(string="Duration (ms)")
-    response_excerpt = fields.Text()
+    response_excerpt = fields.Text(string="Answer (excerpt)")
     error = fields.Text()

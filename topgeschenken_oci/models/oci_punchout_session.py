@@ -42,7 +42,11 @@ class OciPunchoutSession(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        required=True, readonly=True, copy=False, default=lambda s: s.env._("New")
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda s: s.env._("New"),
+        string="Reference",
     )
     supplier_id = fields.Many2one(
         "oci.punchout.supplier",
@@ -95,24 +99,32 @@ class OciPunchoutSession(models.Model):
         required=True,
         readonly=True,
         tracking=True,
+        string="Status",
     )
     token_hash = fields.Char(
-        readonly=True, copy=False, index=True, groups="base.group_system"
+        readonly=True,
+        copy=False,
+        index=True,
+        groups="base.group_system",
+        string="Token hash",
     )
-    buyer_cookie = fields.Char(readonly=True, copy=False, groups="base.group_system")
-    expires_at = fields.Datetime(readonly=True, required=True)
-    returned_at = fields.Datetime(readonly=True)
+    buyer_cookie = fields.Char(
+        readonly=True, copy=False, groups="base.group_system", string="Buyer cookie"
+    )
+    expires_at = fields.Datetime(readonly=True, required=True, string="Expires on")
+    returned_at = fields.Datetime(readonly=True, string="Returned on")
     payload_attachment_id = fields.Many2one(
         "ir.attachment", string="Returned cart (raw)", readonly=True, copy=False
     )
     payload_format = fields.Selection(
         [("oci", "OCI form"), ("oci_xml", "OCI XML"), ("cxml", "cXML")],
         readonly=True,
+        string="Cart format",
     )
     line_count = fields.Integer(string="Cart lines", readonly=True)
-    error_code = fields.Char(readonly=True)
-    error_message = fields.Text(readonly=True)
-    is_expired = fields.Boolean(compute="_compute_is_expired")
+    error_code = fields.Char(readonly=True, string="Error code")
+    error_message = fields.Text(readonly=True, string="Error message")
+    is_expired = fields.Boolean(compute="_compute_is_expired", string="Expired")
 
     @api.depends("expires_at", "state")
     def _compute_is_expired(self):

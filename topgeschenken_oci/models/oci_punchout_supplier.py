@@ -67,10 +67,16 @@ class OciPunchoutSupplier(models.Model):
         help="OCI: the shop's OCI login URL. cXML: the PunchOutSetupRequest URL.",
     )
     http_method = fields.Selection(
-        [("post", "POST"), ("get", "GET")], default="post", required=True
+        [("post", "POST"), ("get", "GET")],
+        default="post",
+        required=True,
+        string="HTTP method",
     )
     oci_version = fields.Selection(
-        [("4.0", "OCI 4.0"), ("5.0", "OCI 5.0")], default="4.0", required=True
+        [("4.0", "OCI 4.0"), ("5.0", "OCI 5.0")],
+        default="4.0",
+        required=True,
+        string="OCI version",
     )
     credential_scope = fields.Selection(
         [("company", "Shared by the company"), ("user", "Per orderer")],
@@ -78,6 +84,7 @@ class OciPunchoutSupplier(models.Model):
         required=True,
         help="Per orderer: each allowed user logs in with the shop account "
         "set on their orderer line; users without one use the shared account.",
+        string="Credential scope",
     )
     oci_username = fields.Char(string="OCI user name", groups=MANAGER)
     oci_password = fields.Char(string="OCI password", groups=MANAGER, copy=False)
@@ -88,7 +95,7 @@ class OciPunchoutSupplier(models.Model):
     cxml_sender_domain = fields.Char(string="Sender domain", default="NetworkID")
     cxml_sender_identity = fields.Char(string="Sender identity")
     cxml_shared_secret = fields.Char(string="Shared secret", groups=MANAGER, copy=False)
-    cxml_user_agent = fields.Char(default="Odoo topgeschenken_oci")
+    cxml_user_agent = fields.Char(default="Odoo topgeschenken_oci", string="User agent")
     extra_param_ids = fields.One2many(
         "oci.punchout.param",
         "supplier_id",
@@ -155,6 +162,7 @@ class OciPunchoutSupplier(models.Model):
         help="How a confirmed order from this webshop's cart is sent to it. "
         "New webshops send nothing until this is set (the shipped "
         "Topgeschenken.nl record sends cXML).",
+        string="Order format",
     )
     order_url = fields.Char(
         string="Order URL",
@@ -289,7 +297,11 @@ class OciPunchoutParam(models.Model):
     _order = "sequence, id"
 
     supplier_id = fields.Many2one(
-        "oci.punchout.supplier", required=True, ondelete="cascade", index=True
+        "oci.punchout.supplier",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        string="Webshop",
     )
     sequence = fields.Integer(default=10)
     name = fields.Char(string="Parameter", required=True)

@@ -50,7 +50,9 @@ class PurchaseOrder(models.Model):
         "name no location of their own.",
     )
     oci_allowed_location_ids = fields.Many2many(
-        "res.partner", compute="_compute_oci_allowed_location_ids"
+        "res.partner",
+        compute="_compute_oci_allowed_location_ids",
+        string="Allowed delivery locations",
     )
     oci_cost_center = fields.Char(
         string="Cost center",
@@ -77,13 +79,14 @@ class PurchaseOrder(models.Model):
         "several orders.",
     )
     oci_card_text_max_length = fields.Integer(
-        related="oci_supplier_id.card_text_max_length"
+        related="oci_supplier_id.card_text_max_length", string="Card text length"
     )
     oci_budget_message = fields.Text(
         string="Budget", compute="_compute_oci_budget_message"
     )
     oci_assortment_warning_count = fields.Integer(
-        compute="_compute_oci_assortment_warning_count"
+        compute="_compute_oci_assortment_warning_count",
+        string="Lines outside the assortment",
     )
 
     @api.depends("company_id")
@@ -317,7 +320,7 @@ class PurchaseOrderLine(models.Model):
     )
     oci_location_id = fields.Many2one(
         "res.partner",
-        string="Delivery address",
+        string="Delivery location",
         help="Empty: the order's delivery location.",
     )
     oci_assortment_warning = fields.Char(

@@ -10,8 +10,12 @@ class PurchaseRequest(models.Model):
     oci_session_ids = fields.One2many(
         "oci.punchout.session", "request_id", string="Punchout sessions"
     )
-    oci_session_count = fields.Integer(compute="_compute_oci_session_count")
-    oci_can_punchout = fields.Boolean(compute="_compute_oci_can_punchout")
+    oci_session_count = fields.Integer(
+        compute="_compute_oci_session_count", string="Punchout count"
+    )
+    oci_can_punchout = fields.Boolean(
+        compute="_compute_oci_can_punchout", string="Can punch out"
+    )
 
     @api.depends("oci_session_ids")
     def _compute_oci_session_count(self):
