@@ -209,10 +209,10 @@ class OciPunchoutSession(models.Model):
         domain &= Domain("state", "=", "open") & Domain(
             "expires_at", ">", fields.Datetime.now()
         )
-        if order:
-            domain &= Domain("order_id", "=", order.id)
-        elif request:
+        if request:
             domain &= Domain("request_id", "=", request.id)
+        elif order:
+            domain &= Domain("order_id", "=", order.id)
         else:
             return self.browse()
         return self.sudo().search(domain)
@@ -235,9 +235,9 @@ class OciPunchoutSession(models.Model):
             message = self.env._("Transfer the cart there: it becomes a draft RFQ.")
         if open_sessions:
             message += " " + self.env._(
-                "The webshop is already open in another tab for this (punchout "
-                "%(sessions)s): a cart transferred from that tab is taken as "
-                "well.",
+                "You opened the webshop for %(record)s before (punchout "
+                "%(sessions)s): a cart transferred from that tab is taken as well.",
+                record=(self.request_id or self.order_id).display_name,
                 sessions=", ".join(open_sessions.mapped("name")),
             )
         if note:
