@@ -44,6 +44,7 @@
         "report/oci_spend_report_views.xml",
     ],
     "assets": {
+        "web.assets_backend": ["topgeschenken_oci/static/src/**/*"],
         "web.assets_tests": ["topgeschenken_oci/static/tests/tours/**/*"],
     },
 }

@@ -18,7 +18,11 @@ class OciNziMapping(models.Model):
     _check_company_auto = True
 
     supplier_id = fields.Many2one(
-        "oci.punchout.supplier", required=True, ondelete="cascade", index=True
+        "oci.punchout.supplier",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        string="Webshop",
     )
     company_id = fields.Many2one(related="supplier_id.company_id", store=True)
     code = fields.Char(

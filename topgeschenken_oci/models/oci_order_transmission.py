@@ -68,6 +68,7 @@ class OciOrderTransmission(models.Model):
         ondelete="restrict",
         index=True,
         check_company=True,
+        string="Purchase order",
     )
     supplier_id = fields.Many2one(
         "oci.punchout.supplier",
@@ -85,11 +86,13 @@ class OciOrderTransmission(models.Model):
         readonly=True,
         tracking=True,
         index=True,
+        string="Status",
     )
     payload_format = fields.Selection(
         [("cxml", "cXML OrderRequest"), ("ubl", "UBL 2.1 / Peppol Order")],
         required=True,
         readonly=True,
+        string="Format",
     )
     payload_id = fields.Char(
         string="cXML payloadID",
@@ -97,6 +100,7 @@ class OciOrderTransmission(models.Model):
         help="Stable across attempts: the shop can recognise a retry.",
     )
     idempotency_key = fields.Char(
+        string="Idempotency key",
         readonly=True,
         required=True,
         help="Sent with every attempt of one version of the order: the "
@@ -113,12 +117,21 @@ class OciOrderTransmission(models.Model):
     attempt_ids = fields.One2many(
         "oci.order.transmission.attempt", "transmission_id", readonly=True
     )
-    attempt_count = fields.Integer(compute="_compute_attempt_count", store=True)
-    next_attempt_at = fields.Datetime(readonly=True)
-    last_error = fields.Text(readonly=True)
+    payload = fields.Binary(attachment=True, readonly=True, string="Document sent")
+    attempt_ids = fields.One2many(
+        "oci.order.transmission.attempt",
+        "transmission_id",
+        readonly=True,
+        string="Attempts",
+    )
+    attempt_count = fields.Integer(
+        compute="_compute_attempt_count", store=True, string="Number of attempts"
+    )
+    next_attempt_at = fields.Datetime(readonly=True, string="Next attempt")
+    last_error = fields.Text(readonly=True, string="Last error")
     supplier_order_ref = fields.Char(string="Shop order number", readonly=True)
-    sent_at = fields.Datetime(readonly=True)
-    acknowledged_at = fields.Datetime(readonly=True)
+    sent_at = fields.Datetime(readonly=True, string="Sent on")
+    acknowledged_at = fields.Datetime(readonly=True, string="Acknowledged on")
 
     _order_unique = models.Constraint(
         "UNIQUE(order_id)", "An order is transmitted to the webshop only once."
@@ -128,6 +141,21 @@ class OciOrderTransmission(models.Model):
     def _compute_attempt_count(self):
         for transmission in self:
             transmission.attempt_count = len(transmission.attempt_ids)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "state" in vals:
+            self._notify_state()
+        return res
+
+    def _notify_state(self):
+        """Tell open order forms that the webshop state changed (bus), so the
+        Webshop smart button updates without a reload. Only ids go out, to
+        the purchase users' group channel."""
+        self.env.ref("purchase.group_purchase_user")._bus_send(
+            "topgeschenken_oci/transmission_state",
+            {"order_ids": self.order_id.ids},
+        )
 
     # ------------------------------------------------------------------
     # Creating (the outbox)
@@ -597,6 +625,7 @@ class OciOrderTransmission(models.Model):
             }
         )
         order = self.order_id
+        order.acknowledged = True
         if supplier_ref and not order.partner_ref:
             order.partner_ref = supplier_ref
         order.message_post(
@@ -791,7 +820,10 @@ class OciOrderTransmissionAttempt(models.Model):
     _order = "id desc"
 
     transmission_id = fields.Many2one(
-        "oci.order.transmission", required=True, ondelete="cascade", index=True
+        "oci.order.transmission",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(related="transmission_id.company_id", store=True)
     outcome = fields.Selection(
@@ -804,5 +836,5 @@ class OciOrderTransmissionAttempt(models.Model):
     )
     http_status = fields.Integer(string="HTTP status")
     duration_ms = fields.Integer(string="Duration (ms)")
-    response_excerpt = fields.Text()
+    response_excerpt = fields.Text(string="Answer (excerpt)")
     error = fields.Text()

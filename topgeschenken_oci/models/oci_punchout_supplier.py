@@ -77,10 +77,16 @@ class OciPunchoutSupplier(models.Model):
         help="OCI: the shop's OCI login URL. cXML: the PunchOutSetupRequest URL.",
     )
     http_method = fields.Selection(
-        [("post", "POST"), ("get", "GET")], default="post", required=True
+        [("post", "POST"), ("get", "GET")],
+        default="post",
+        required=True,
+        string="HTTP method",
     )
     oci_version = fields.Selection(
-        [("4.0", "OCI 4.0"), ("5.0", "OCI 5.0")], default="4.0", required=True
+        [("4.0", "OCI 4.0"), ("5.0", "OCI 5.0")],
+        default="4.0",
+        required=True,
+        string="OCI version",
     )
     credential_scope = fields.Selection(
         [("company", "Shared by the company"), ("user", "Per orderer")],
@@ -88,6 +94,7 @@ class OciPunchoutSupplier(models.Model):
         required=True,
         help="Per orderer: each allowed user logs in with the shop account "
         "set on their orderer line; users without one use the shared account.",
+        string="Credential scope",
     )
     oci_username = fields.Char(string="OCI user name", groups=MANAGER)
     oci_password = fields.Char(string="OCI password", groups=MANAGER, copy=False)
@@ -98,7 +105,7 @@ class OciPunchoutSupplier(models.Model):
     cxml_sender_domain = fields.Char(string="Sender domain", default="NetworkID")
     cxml_sender_identity = fields.Char(string="Sender identity")
     cxml_shared_secret = fields.Char(string="Shared secret", groups=MANAGER, copy=False)
-    cxml_user_agent = fields.Char(default="Odoo topgeschenken_oci")
+    cxml_user_agent = fields.Char(default="Odoo topgeschenken_oci", string="User agent")
     extra_param_ids = fields.One2many(
         "oci.punchout.param",
         "supplier_id",
@@ -190,6 +197,7 @@ class OciPunchoutSupplier(models.Model):
         help="How a confirmed order from this webshop's cart is sent to it. "
         "New webshops send nothing until this is set (the shipped "
         "Topgeschenken.nl record sends cXML).",
+        string="Order format",
     )
     order_url = fields.Char(
         string="Order URL",
@@ -355,16 +363,29 @@ class OciPunchoutSupplier(models.Model):
         self.ensure_one()
         return True
 
-    def _action_start_punchout(self, request=None, order=None):
-        """Create a session and open its start page in a new tab."""
+    def _action_start_punchout(self, request=None, order=None, note=""):
+        """Create a session and open its start page in a new tab, with a
+        notification saying so (and where the cart will go)."""
         self.ensure_one()
-        session = self.env["oci.punchout.session"]._start(
-            self, request=request, order=order
+        Session = self.env["oci.punchout.session"]
+        open_sessions = Session._open_sessions_of(
+            self, self.env.user, request=request, order=order
         )
+        session = Session._start(self, request=request, order=order)
         return {
-            "type": "ir.actions.act_url",
-            "url": f"/punchout/session/{session.id}/go",
-            "target": "new",
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("%(shop)s opened in a new tab", shop=self.name),
+                "message": session._start_message(open_sessions, note=note),
+                "type": "info",
+                "sticky": bool(open_sessions or note),
+                "next": {
+                    "type": "ir.actions.act_url",
+                    "url": f"/punchout/session/{session.id}/go",
+                    "target": "new",
+                },
+            },
         }
 
     def _oci_credentials(self, user):
@@ -394,7 +415,11 @@ class OciPunchoutParam(models.Model):
     _order = "sequence, id"
 
     supplier_id = fields.Many2one(
-        "oci.punchout.supplier", required=True, ondelete="cascade", index=True
+        "oci.punchout.supplier",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        string="Webshop",
     )
     sequence = fields.Integer(default=10)
     name = fields.Char(string="Parameter", required=True)

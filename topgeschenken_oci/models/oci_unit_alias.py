@@ -12,7 +12,11 @@ class OciUnitAlias(models.Model):
     _order = "code"
 
     supplier_id = fields.Many2one(
-        "oci.punchout.supplier", required=True, ondelete="cascade", index=True
+        "oci.punchout.supplier",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        string="Webshop",
     )
     code = fields.Char(
         string="Shop unit code",

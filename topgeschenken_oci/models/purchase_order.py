@@ -40,7 +40,9 @@ class PurchaseOrder(models.Model):
     oci_session_ids = fields.One2many(
         "oci.punchout.session", "order_id", string="Punchout sessions"
     )
-    oci_session_count = fields.Integer(compute="_compute_oci_session_count")
+    oci_session_count = fields.Integer(
+        compute="_compute_oci_session_count", string="Punchout count"
+    )
     oci_transmission_ids = fields.One2many(
         "oci.order.transmission", "order_id", string="Transmissions", readonly=True
     )
@@ -52,7 +54,9 @@ class PurchaseOrder(models.Model):
         help="Where the order stands with the webshop: to send, sent (no answer "
         "yet), acknowledged by the shop, or failed (see the activity).",
     )
-    oci_can_punchout = fields.Boolean(compute="_compute_oci_can_punchout")
+    oci_can_punchout = fields.Boolean(
+        compute="_compute_oci_can_punchout", string="Can punch out"
+    )
     oci_document_ids = fields.One2many(
         "oci.order.document", "order_id", string="Webshop documents", readonly=True
     )
@@ -390,8 +394,16 @@ class PurchaseOrderLine(models.Model):
         related="oci_nzi_mapping_id.account_id", string="Expense account (NZI)"
     )
     oci_card_text = fields.Text(string="Card text")
-    oci_logo = fields.Char(string="Logo")
-    oci_location_code = fields.Char(string="Delivery location")
+    oci_logo = fields.Char(
+        string="Logo code (cart)",
+        help="The logo choice as the cart gave it; the Card logo column shows "
+        "the logo it names.",
+    )
+    oci_location_code = fields.Char(
+        string="Location code (cart)",
+        help="The delivery location code as the cart gave it; the Delivery "
+        "location column shows the address it names.",
+    )
     oci_unit_code = fields.Char(string="Shop unit", readonly=True, copy=False)
     oci_price_unit_qty = fields.Float(
         string="Price unit (cart)",

@@ -51,7 +51,9 @@ class PurchaseOrder(models.Model):
         "name no location of their own.",
     )
     oci_allowed_location_ids = fields.Many2many(
-        "res.partner", compute="_compute_oci_allowed_location_ids"
+        "res.partner",
+        compute="_compute_oci_allowed_location_ids",
+        string="Allowed delivery locations",
     )
     oci_cost_center = fields.Char(
         string="Cost center",
@@ -78,13 +80,14 @@ class PurchaseOrder(models.Model):
         "several orders.",
     )
     oci_card_text_max_length = fields.Integer(
-        related="oci_supplier_id.card_text_max_length"
+        related="oci_supplier_id.card_text_max_length", string="Card text length"
     )
     oci_budget_message = fields.Text(
         string="Budget", compute="_compute_oci_budget_message"
     )
     oci_assortment_warning_count = fields.Integer(
-        compute="_compute_oci_assortment_warning_count"
+        compute="_compute_oci_assortment_warning_count",
+        string="Lines outside the assortment",
     )
 
     @api.depends("company_id")
@@ -319,9 +322,15 @@ class PurchaseOrderLine(models.Model):
     )
     oci_location_id = fields.Many2one(
         "res.partner",
-        string="Delivery address",
+        string="Delivery location",
         check_company=True,
         help="Empty: the order's delivery location.",
+    )
+    oci_logo_label = fields.Char(
+        string="Logo on the card",
+        compute="_compute_oci_logo_label",
+        help="The logo the shop prints on this line's card: the line's own, else "
+        "the order's, else the company logo (for a line with a card text).",
     )
     oci_assortment_warning = fields.Char(
         string="Assortment",
@@ -329,6 +338,28 @@ class PurchaseOrderLine(models.Model):
         copy=False,
         help="Why this line is outside the orderer's assortment or budget rules.",
     )
+
+    @api.depends(
+        "oci_logo_id",
+        "oci_logo",
+        "oci_card_text",
+        "order_id.oci_logo_id",
+        "order_id.oci_card_text",
+    )
+    def _compute_oci_logo_label(self):
+        for line in self:
+            order = line.order_id
+            code = line._oci_effective_logo_code()
+            logo = line.oci_logo_id or (
+                order.oci_logo_id if code == order.oci_logo_id.code else False
+            )
+            company_code = order.oci_supplier_id.company_logo_code or "COMPANY"
+            if logo:
+                line.oci_logo_label = logo.name
+            elif code and code == company_code:
+                line.oci_logo_label = self.env._("Company logo")
+            else:
+                line.oci_logo_label = code or False
 
     @api.onchange("oci_logo_id")
     def _onchange_oci_logo_id(self):

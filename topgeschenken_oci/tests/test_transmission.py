@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
 import base64
+import json
 
 from lxml import etree
 
@@ -271,6 +272,28 @@ class TestTransmission(PunchoutCommon):
         self.assertEqual(len(activity), 1)
         self.assertIn("Onbekend artikel", str(activity.note))
         self.assertEqual(len(self.shop.requests), 1, "a 4xx is not retried")
+
+    def test_acknowledged_order_is_acknowledged_and_announced(self):
+        order = self._make_rfq()
+        self.assertFalse(order.acknowledged)
+        transmission = self._confirm_and_send(order)
+        self.assertEqual(transmission.state, "acknowledged")
+        # Odoo's own flag: the RFQ dashboard no longer counts it "Not Acknowledged"
+        self.assertTrue(order.acknowledged)
+        # open order forms hear of every state change (bus), and reload
+        self.env.cr.precommit.run()
+        group = self.env.ref("purchase.group_purchase_user")
+        notifications = (
+            self.env["bus.bus"]
+            .sudo()
+            .search([("message", "like", "topgeschenken_oci/transmission_state")])
+        )
+        self.assertTrue(notifications)
+        self.assertEqual(
+            json.loads(notifications[0].channel)[1:], ["res.groups", group.id]
+        )
+        payload = json.loads(notifications[0].message)["payload"]
+        self.assertEqual(payload, {"order_ids": [order.id]})
 
     @mute_logger(LOGGER)
     def test_cxml_status_error_in_200(self):
