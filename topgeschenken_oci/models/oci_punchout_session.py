@@ -576,7 +576,8 @@ class OciPunchoutSession(models.Model):
     def _check_cart_total(self, order, cart, lines, charges):
         """Note on the RFQ when the cart's Total is none of the amounts of the
         lines it made (excluding or including tax, with or without its
-        shipping ``charges``)."""
+        shipping ``charges``), or its Tax is not theirs."""
+        self._check_cart_tax(order, cart, lines | charges)
         if cart.total is None:
             return
         untaxed = sum((lines | charges).mapped("price_subtotal"))
@@ -596,6 +597,26 @@ class OciPunchoutSession(models.Model):
                 currency=order.currency_id.name,
                 untaxed=order.currency_id.round(untaxed),
                 total=order.currency_id.round(total),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _check_cart_tax(self, order, cart, lines):
+        tax = cart.extra.get("tax") if cart.protocol == "cxml" else None
+        if tax is None:
+            return
+        ours = sum(lines.mapped("price_tax"))
+        rounding = order.currency_id.rounding * max(len(lines), 1)
+        if abs(float(tax) - ours) <= rounding:
+            return
+        order.message_post(
+            body=self.env._(
+                "Punchout %(session)s: the cart's tax is %(cart_tax)s %(currency)s, "
+                "the RFQ's lines from it have %(tax)s: check their taxes.",
+                session=self.name,
+                cart_tax=tax,
+                currency=order.currency_id.name,
+                tax=order.currency_id.round(ours),
             ),
             subtype_xmlid="mail.mt_note",
         )

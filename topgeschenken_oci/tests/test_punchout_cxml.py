@@ -244,7 +244,11 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         self.assertEqual(ship.product_id, shipping)
         self.assertAlmostEqual(ship.price_unit, 6.95)
         self.assertFalse(
-            [m for m in order.message_ids.mapped("body") if "cart's total" in m]
+            [
+                m
+                for m in order.message_ids.mapped("body")
+                if "cart's total" in m or "cart's tax" in m
+            ]
         )
 
     def test_cart_total_differs_noted(self):
@@ -255,12 +259,15 @@ class TestPunchoutCxml(PunchoutHttpCommon):
             "unit_of_measure": "EA",
             "description": "Kerstpakket Deluxe",
         }
-        session = self._post_cxml_cart([item], total="120.00")
-        notes = [
-            m
-            for m in session.order_id.message_ids.mapped("body")
-            if "cart's total" in m
-        ]
+        session = self._post_cxml_cart(
+            [item],
+            total="120.00",
+            header_xml='<Tax><Money currency="EUR">25.00</Money>'
+            "<Description>BTW</Description></Tax>",
+        )
+        bodies = session.order_id.message_ids.mapped("body")
+        notes = [m for m in bodies if "cart's total" in m]
         self.assertTrue(notes)
         self.assertIn("120", notes[0])
         self.assertIn("99.9", notes[0])
+        self.assertTrue([m for m in bodies if "cart's tax is 25.00" in m])
