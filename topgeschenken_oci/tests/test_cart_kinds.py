@@ -243,6 +243,53 @@ class TestCartKinds(PunchoutHttpCommon):
         )
         self.assertIn("2 cart line(s) match no line", request.message_ids[0].body)
 
+    def test_one_wish_takes_the_one_line_that_fits(self):
+        """ "Christmas parcels, 12" without a product, a cart of three
+        products (44 items): the request shows the 12 parcels ordered."""
+        request = self.env["purchase.request"].create(
+            {
+                "company_id": self.company.id,
+                "requested_by": self.buyer.id,
+                "line_ids": [
+                    Command.create({"name": "Kerstpakketten", "product_qty": 12})
+                ],
+            }
+        )
+        lines = [
+            self._line(VENDORMAT="TG-BB-006", QUANTITY="30"),
+            self._line(
+                VENDORMAT="TG-KP-001", DESCRIPTION="Kerstpakket Deluxe", QUANTITY="12"
+            ),
+            self._line(VENDORMAT="TG-WK-003", DESCRIPTION="Wijnkist", QUANTITY="2"),
+        ]
+        session, _response = self._import(lines, request=request)
+        parcels = session.order_id.order_line.filtered(
+            lambda pl: pl.oci_vendormat == "TG-KP-001"
+        )
+        self.assertEqual(parcels.purchase_request_lines, request.line_ids)
+        self.assertEqual(
+            request.line_ids.purchase_request_allocation_ids.purchase_line_id, parcels
+        )
+        self.assertEqual(request.line_ids.purchased_qty, 12)
+
+    def test_one_wish_two_lines_that_fit_none_guessed(self):
+        request = self.env["purchase.request"].create(
+            {
+                "company_id": self.company.id,
+                "requested_by": self.buyer.id,
+                "line_ids": [
+                    Command.create({"name": "Iets lekkers", "product_qty": 12})
+                ],
+            }
+        )
+        lines = [
+            self._line(VENDORMAT="TG-BB-006", QUANTITY="12"),
+            self._line(VENDORMAT="TG-CT-005", QUANTITY="12"),
+        ]
+        session, _response = self._import(lines, request=request)
+        self.assertFalse(session.order_id.order_line.purchase_request_lines)
+        self.assertIn("2 cart line(s) match no line", request.message_ids[0].body)
+
     def test_single_wish_takes_the_single_cart_line(self):
         session, _response = self._import(
             [self._line(QUANTITY="12")], request=self.request

@@ -134,8 +134,9 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         self.assertEqual(pakket.oci_account_id, self.expense_gifts)
         self.assertEqual(pakket.product_uom_id, self.env.ref("uom.product_uom_unit"))
         self.assertAlmostEqual(bonbons.price_unit, 1.25)
-        # two products for the request's one wish: neither is guessed
-        self.assertFalse(pakket.purchase_request_lines)
+        # the request's one wish (12) takes the one line that fits it
+        self.assertEqual(pakket.purchase_request_lines, self.request.line_ids)
+        self.assertFalse(bonbons.purchase_request_lines)
 
     @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
     def test_cart_with_foreign_buyer_cookie_refused(self):
