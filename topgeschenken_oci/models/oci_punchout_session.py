@@ -3,6 +3,7 @@
 
 import hashlib
 import logging
+import re
 import secrets
 from datetime import timedelta
 from decimal import Decimal
@@ -848,7 +849,8 @@ class OciPunchoutSession(models.Model):
     def _check_cart_total(self, order, cart, lines, charges):
         """Note on the RFQ when the cart's Total is none of the amounts of the
         lines it made (excluding or including tax, with or without its
-        shipping ``charges``)."""
+        shipping ``charges``), or its Tax is not theirs."""
+        self._check_cart_tax(order, cart, lines | charges)
         if cart.total is None:
             return
         untaxed = sum((lines | charges).mapped("price_subtotal"))
@@ -868,6 +870,26 @@ class OciPunchoutSession(models.Model):
                 currency=order.currency_id.name,
                 untaxed=order.currency_id.round(untaxed),
                 total=order.currency_id.round(total),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _check_cart_tax(self, order, cart, lines):
+        tax = cart.extra.get("tax") if cart.protocol == "cxml" else None
+        if tax is None:
+            return
+        ours = sum(lines.mapped("price_tax"))
+        rounding = order.currency_id.rounding * max(len(lines), 1)
+        if abs(float(tax) - ours) <= rounding:
+            return
+        order.message_post(
+            body=self.env._(
+                "Punchout %(session)s: the cart's tax is %(cart_tax)s %(currency)s, "
+                "the RFQ's lines from it have %(tax)s: check their taxes.",
+                session=self.name,
+                cart_tax=tax,
+                currency=order.currency_id.name,
+                tax=order.currency_id.round(ours),
             ),
             subtype_xmlid="mail.mt_note",
         )
@@ -1367,11 +1389,11 @@ class OciPunchoutSession(models.Model):
         """Allocate the RFQ lines to the request's lines, as OCA's wizard does.
 
         A request line takes the RFQ lines of its product. The request's one
-        line without a product (a wish such as "Christmas gifts for the
-        team") takes the cart's line only when exactly one cart line is left
-        for it: with several, which of them fulfils the wish is the buyer's
-        call, not ours. Lines not allocated are additions to the request,
-        listed in a note on it.
+        line without a product (a wish such as "Christmas parcels, 12") takes
+        one cart line only: the one left, or else the one line that fits it
+        (its quantity, or a word of its name); with several that fit, which
+        fulfils the wish is the buyer's call, not ours. Lines not allocated
+        are additions to the request, listed in a note on it.
         """
         request = self.request_id.sudo()
         request_lines = request.line_ids.filtered(lambda rl: not rl.cancelled)
@@ -1382,15 +1404,18 @@ class OciPunchoutSession(models.Model):
             by_product.setdefault(rl.product_id.id, rl)
         generic = request_lines.filtered(lambda rl: not rl.product_id)
         left = po_lines.filtered(lambda pl: pl.product_id.id not in by_product)
-        fallback = (
-            generic
-            if len(generic) == 1 and len(left) == 1
-            else self.env["purchase.request.line"]
-        )
+        chosen = self.env["purchase.order.line"]
+        if len(generic) == 1:
+            fitting = left.filtered(lambda pl: self._request_line_fits(generic, pl))
+            chosen = left if len(left) == 1 else fitting
+            if len(chosen) != 1:
+                chosen = chosen.browse()
         allocations = []
         unlinked = self.env["purchase.order.line"]
         for line in po_lines:
-            rl = by_product.get(line.product_id.id) or fallback
+            rl = by_product.get(line.product_id.id) or (
+                generic if line == chosen else generic.browse()
+            )
             if not rl:
                 unlinked |= line
                 continue
@@ -1423,6 +1448,27 @@ class OciPunchoutSession(models.Model):
                 author_id=self.user_id.partner_id.id,
                 subtype_xmlid="mail.mt_note",
             )
+
+    @api.model
+    def _request_line_fits(self, request_line, po_line):
+        """Whether an RFQ line fits a request line without a product: the
+        quantity asked for, or a word of the wish in its description
+        ("Kerstpakketten" fits "Kerstpakket Deluxe")."""
+        uom = request_line.product_uom_id or po_line.product_uom_id
+        qty = po_line.product_uom_id._compute_quantity(
+            po_line.product_qty, uom, raise_if_failure=False
+        )
+        if request_line.product_qty and not uom.compare(qty, request_line.product_qty):
+            return True
+
+        def words(text):
+            return {
+                w for w in re.findall(r"\w+", (text or "").casefold()) if len(w) > 4
+            }
+
+        wished = words(request_line.name)
+        offered = words(po_line.name)
+        return any(a.startswith(b) or b.startswith(a) for a in wished for b in offered)
 
     # ------------------------------------------------------------------
     # Actions

@@ -50,7 +50,7 @@ from .numbers import parse_tax_rate
 # _() only marks messages for Odoo's extractor: no env here, the addon
 # translates them when it shows them.
 # pylint: disable=prefer-env-translation
-from .xmlsafe import MAX_XML_BYTES, localname, parse_xml
+from .xmlsafe import MAX_XML_BYTES, drop_control_chars, localname, parse_xml
 
 CXML_VERSION = "1.2.063"
 CXML_DOCTYPE = (
@@ -488,7 +488,7 @@ def _parse(data, error_cls):
     Hostile input raises :class:`UnsafeXMLError`; input that is no XML at all
     (an HTML error page, an empty body) raises ``error_cls``.
     """
-    raw = _to_utf8(data)
+    raw = drop_control_chars(_to_utf8(data))
     if len(raw) <= MAX_XML_BYTES:  # parse_xml refuses larger ones
         _refuse_internal_subset(raw)
     try:

@@ -46,7 +46,7 @@ from .numbers import (
     parse_decimal,
     parse_int,
 )
-from .xmlsafe import MAX_XML_BYTES, localname, parse_xml
+from .xmlsafe import MAX_XML_BYTES, drop_control_chars, localname, parse_xml
 
 _INDEX = r"\s*\[\s*([0-9]{1,12})\s*\]\s*"
 _ITEM_NAME = re.compile(rf"\s*NEW_ITEM[-_]([A-Z][A-Z0-9_]*?){_INDEX}", re.I)
@@ -941,7 +941,7 @@ def parse_oci_xml(data, *, aux_id_field="", max_lines=const.MAX_LINES):
     if document is None:
         raise _bad_document(_("The cart holds no ~xmlDocument field."))
     try:
-        root = parse_xml(decode_xml_document(document))
+        root = parse_xml(drop_control_chars(decode_xml_document(document)))
     except UnsafeXMLError as exc:
         raise CartError(exc.message, code=exc.code, **exc.params) from exc
     except (ValueError, LookupError) as exc:

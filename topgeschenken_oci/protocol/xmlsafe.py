@@ -23,6 +23,44 @@ _DECLARED_ENCODING = re.compile(
 )
 
 
+# C0 control characters XML 1.0 cannot carry, as raw bytes (in UTF-8 and
+# single-byte encodings they are never part of another character) and as
+# character references. A word processor's line (VT) and page (FF) breaks
+# become line breaks; the others are dropped.
+_LINE_BREAK_BYTES = bytes.maketrans(b"\x0b\x0c", b"\n\n")
+_CONTROL_BYTES = bytes(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D})
+_CHAR_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _xml_char_reference(match):
+    code = int(match[1], 16) if match[1] else int(match[2])
+    if code in (0x0B, 0x0C):
+        return b"&#10;"
+    if (
+        code in (0x09, 0x0A, 0x0D)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    ):
+        return match[0]
+    return b""
+
+
+def drop_control_chars(data):
+    """``data`` (XML bytes) without the control characters XML 1.0 cannot
+    carry, raw or as character references, so that a cart a shop built
+    from pasted text still parses. UTF-16 and UTF-32 bytes are returned as
+    they are (the parser reads them, or refuses them)."""
+    if not isinstance(data, bytes) or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data
+    if b"\x00" in data[:4]:
+        return data
+    data = data.translate(_LINE_BREAK_BYTES, _CONTROL_BYTES)
+    if b"&#" in data:
+        data = _CHAR_REFERENCE.sub(_xml_char_reference, data)
+    return data
+
+
 def _parser():
     return etree.XMLParser(
         resolve_entities=False,

@@ -65,6 +65,48 @@ class TestCartKinds(PunchoutHttpCommon):
         notes = session.order_id.message_ids.mapped("body")
         self.assertTrue([body for body in notes if "check 2 line(s)" in body])
 
+    def test_whole_demo_catalogue_imports(self):
+        """Every gift of the demo shop (tools/simshop/catalogue.py), as its OCI
+        cart sends it, makes an RFQ line at its own VAT rate."""
+        catalogue = [
+            ("TG-KP-001", "PCE", "49.95", "1", "9"),
+            ("TG-BL-002", "PCE", "19.95", "1", "9"),
+            ("TG-WK-003", "BX", "64.50", "1", "21"),
+            ("TG-PB-004", "PCE", "17.25", "1", "21"),
+            ("TG-CT-005", "PCE", "24.95", "1", "9"),
+            ("TG-BB-006", "PCE", "12.50", "10", "9"),
+            ("TG-CB-007", "PCE", "20.66", "1", "21"),
+            ("TG-TK-008", "SET", "15.75", "1", "9"),
+        ]
+        lines = [
+            self._line(
+                VENDORMAT=code,
+                DESCRIPTION=code,
+                UNIT=unit,
+                PRICE=price,
+                PRICEUNIT=price_unit,
+                CUST_FIELD4=vat,
+                QUANTITY="2",
+                MATGROUP="NZI-4410",
+            )
+            for code, unit, price, price_unit, vat in catalogue
+        ]
+        session, response = self._import(lines)
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        order_lines = session.order_id.order_line.sorted("id")
+        self.assertEqual(len(order_lines), len(catalogue))
+        for line, (code, unit, _price, _basis, vat) in zip(
+            order_lines, catalogue, strict=True
+        ):
+            self.assertEqual(line.oci_unit_code, unit)
+            if line.product_id == self.product_flowers:
+                # an existing product keeps its tax, flagged if it differs
+                if line.tax_ids.mapped("amount") != [float(vat)]:
+                    self.assertIn(f"states VAT {vat}%", line.oci_import_note)
+                continue
+            self.assertEqual(line.tax_ids.mapped("amount"), [float(vat)], code)
+        self.assertAlmostEqual(order_lines[5].price_unit, 1.25)
+
     def test_count_unit_takes_existing_products_unit(self):
         """A pack of an existing product bought per piece is one of its units."""
         lines = [self._line(VENDORMAT="TG-BL-002", UNIT="PK", QUANTITY="3")]
@@ -199,6 +241,53 @@ class TestCartKinds(PunchoutHttpCommon):
         self.assertFalse(
             po_flowers.purchase_request_lines | po_cake.purchase_request_lines
         )
+        self.assertIn("2 cart line(s) match no line", request.message_ids[0].body)
+
+    def test_one_wish_takes_the_one_line_that_fits(self):
+        """ "Christmas parcels, 12" without a product, a cart of three
+        products (44 items): the request shows the 12 parcels ordered."""
+        request = self.env["purchase.request"].create(
+            {
+                "company_id": self.company.id,
+                "requested_by": self.buyer.id,
+                "line_ids": [
+                    Command.create({"name": "Kerstpakketten", "product_qty": 12})
+                ],
+            }
+        )
+        lines = [
+            self._line(VENDORMAT="TG-BB-006", QUANTITY="30"),
+            self._line(
+                VENDORMAT="TG-KP-001", DESCRIPTION="Kerstpakket Deluxe", QUANTITY="12"
+            ),
+            self._line(VENDORMAT="TG-WK-003", DESCRIPTION="Wijnkist", QUANTITY="2"),
+        ]
+        session, _response = self._import(lines, request=request)
+        parcels = session.order_id.order_line.filtered(
+            lambda pl: pl.oci_vendormat == "TG-KP-001"
+        )
+        self.assertEqual(parcels.purchase_request_lines, request.line_ids)
+        self.assertEqual(
+            request.line_ids.purchase_request_allocation_ids.purchase_line_id, parcels
+        )
+        self.assertEqual(request.line_ids.purchased_qty, 12)
+
+    def test_one_wish_two_lines_that_fit_none_guessed(self):
+        request = self.env["purchase.request"].create(
+            {
+                "company_id": self.company.id,
+                "requested_by": self.buyer.id,
+                "line_ids": [
+                    Command.create({"name": "Iets lekkers", "product_qty": 12})
+                ],
+            }
+        )
+        lines = [
+            self._line(VENDORMAT="TG-BB-006", QUANTITY="12"),
+            self._line(VENDORMAT="TG-CT-005", QUANTITY="12"),
+        ]
+        session, _response = self._import(lines, request=request)
+        self.assertFalse(session.order_id.order_line.purchase_request_lines)
         self.assertIn("2 cart line(s) match no line", request.message_ids[0].body)
 
     def test_single_wish_takes_the_single_cart_line(self):

@@ -134,8 +134,9 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         self.assertEqual(pakket.oci_account_id, self.expense_gifts)
         self.assertEqual(pakket.product_uom_id, self.env.ref("uom.product_uom_unit"))
         self.assertAlmostEqual(bonbons.price_unit, 1.25)
-        # two products for the request's one wish: neither is guessed
-        self.assertFalse(pakket.purchase_request_lines)
+        # the request's one wish (12) takes the one line that fits it
+        self.assertEqual(pakket.purchase_request_lines, self.request.line_ids)
+        self.assertFalse(bonbons.purchase_request_lines)
 
     @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
     def test_cart_with_foreign_buyer_cookie_refused(self):
@@ -244,7 +245,11 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         self.assertEqual(ship.product_id, shipping)
         self.assertAlmostEqual(ship.price_unit, 6.95)
         self.assertFalse(
-            [m for m in order.message_ids.mapped("body") if "cart's total" in m]
+            [
+                m
+                for m in order.message_ids.mapped("body")
+                if "cart's total" in m or "cart's tax" in m
+            ]
         )
 
     def test_cart_total_differs_noted(self):
@@ -255,12 +260,15 @@ class TestPunchoutCxml(PunchoutHttpCommon):
             "unit_of_measure": "EA",
             "description": "Kerstpakket Deluxe",
         }
-        session = self._post_cxml_cart([item], total="120.00")
-        notes = [
-            m
-            for m in session.order_id.message_ids.mapped("body")
-            if "cart's total" in m
-        ]
+        session = self._post_cxml_cart(
+            [item],
+            total="120.00",
+            header_xml='<Tax><Money currency="EUR">25.00</Money>'
+            "<Description>BTW</Description></Tax>",
+        )
+        bodies = session.order_id.message_ids.mapped("body")
+        notes = [m for m in bodies if "cart's total" in m]
         self.assertTrue(notes)
         self.assertIn("120", notes[0])
         self.assertIn("99.9", notes[0])
+        self.assertTrue([m for m in bodies if "cart's tax is 25.00" in m])

@@ -71,13 +71,19 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         # PRICEUNIT honoured: 12.50 per 10 pieces
         self.assertAlmostEqual(bonbons.price_unit, 1.25)
         self.assertEqual(bonbons.product_qty, 30)
-        # two different products for the request's one wish ("gifts for the
-        # team"): which fulfils it is the buyer's call, so neither is
-        # allocated; the request lists them as additions
+        # the request's one wish ("gifts for the team", 12) takes the one
+        # line that fits it (12 parcels); the bonbons are an addition
         request_line = self.request.line_ids
-        self.assertFalse(request_line.purchase_request_allocation_ids)
+        self.assertEqual(pakket.purchase_request_lines, request_line)
+        self.assertFalse(bonbons.purchase_request_lines)
+        self.assertEqual(
+            request_line.purchase_request_allocation_ids.mapped(
+                "requested_product_uom_qty"
+            ),
+            [12.0],
+        )
         self.assertIn(
-            "2 cart line(s) match no line of this request",
+            "1 cart line(s) match no line of this request",
             self.request.message_ids[0].body,
         )
         # the raw cart is kept on the session

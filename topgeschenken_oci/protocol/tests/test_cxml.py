@@ -978,3 +978,9 @@ def test_property_aux_id_round_trips_through_order_message(aux):
 def test_item_tax_rate(tax, rate):
     data = poom(item(quantity="2").replace("</ItemIn>", f"{tax}</ItemIn>"))
     assert cxml.parse_punchout_order_message(data).items[0].tax_rate == rate
+
+
+@pytest.mark.parametrize("text", ["Ding\x0bmet\x1a", "Ding&#11;met&#x1a;&#0;"])
+def test_control_characters_in_a_cxml_cart_dropped(text):
+    data = poom(item()).replace(b">Ding<", f">{text}<".encode())
+    assert cxml.parse_punchout_order_message(data).items[0].description == "Ding\nmet"

@@ -362,3 +362,19 @@ def test_parse_oci_xml_returns_a_cart_or_refuses(data):
     else:
         assert isinstance(cart, Cart)
         assert all(item.quantity > 0 or item.is_outline for item in cart.items)
+
+
+@pytest.mark.parametrize(
+    "description", ["Kerst\x0bpakket\x1a", "Kerst&#11;pakket&#x1A;", "Kerst&#xb;pakket"]
+)
+def test_control_characters_in_an_xml_cart_dropped(description):
+    """A shop that builds its XML from pasted text, raw or as references."""
+    xml = ESAPO_CART.replace("Kerstpakket Deluxe", description)
+    cart = parse_oci_xml([("~xmlDocument", b64(xml))])
+    assert cart.items[0].description == "Kerst\npakket"
+
+
+def test_utf16_xml_cart_untouched_by_control_character_cleaning():
+    xml = ESAPO_CART.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    cart = parse_oci_xml([("~xmlDocument", b64(xml, "utf-16"))])
+    assert cart.items[0].description == "Kerstpakket Deluxe"
