@@ -606,6 +606,14 @@ class TestInvoiceMatching(PunchoutCommon):
                 self.assertIn(where, bill.oci_match_reason)
                 self.assertEqual(bill.oci_order_refs, order.name)
 
+    def test_cii_payment_reference_short_form(self):
+        order = self._make_order("P07736", [(self.product_flowers, 4, 19.95, False)])
+        bill = self._import("tg_cii_payment_reference.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertLinked(bill, order)
+        self.assertIn("payment reference", bill.oci_match_reason)
+        self.assertEqual(bill.oci_order_refs, "P07736", "not the note's numbers")
+
     def test_order_number_without_prefix(self):
         bill = self._import("tg_short_order_number.xml")
         self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
