@@ -253,42 +253,49 @@ class AccountMove(models.Model):
         return list(dict.fromkeys(found))
 
     def _oci_reference_sources(self, prefixes):
-        """[(source label, order-number tokens, whether a bare number there is
-        an order number)], most reliable source first."""
+        """[(source label, order-number tokens, the tokens that may be an
+        order number without its prefix)], most reliable source first.
+
+        A bare number (``31`` for ``P00031``) counts in the order reference,
+        and in the buyer reference only when it is the whole value (there it
+        is often a cost center written in a sentence)."""
         edi = self.oci_edi_refs or {}
         lines = self._oci_matchable_lines()[:TEXT_LINES]
+        order_tokens = self._oci_tokens(edi.get("order"), prefixes)
+        buyer_tokens = self._oci_tokens(edi.get("buyer"), prefixes)
+        whole = {value.strip() for value in invoice_refs.cap_texts(edi.get("buyer"))}
         return [
             (
                 self.env._("the order reference"),
-                self._oci_tokens(edi.get("order"), prefixes),
-                True,
+                order_tokens,
+                set(order_tokens),
             ),
             (
                 self.env._("the buyer reference"),
-                self._oci_tokens(edi.get("buyer"), prefixes),
-                True,
+                buyer_tokens,
+                {token for token in buyer_tokens if token in whole},
             ),
             (
                 self.env._("the payment reference"),
                 self._oci_tokens(edi.get("payment"), prefixes),
-                False,
+                set(),
             ),
             (
                 self.env._("the accounting cost reference"),
                 self._oci_tokens(edi.get("accounting_cost"), prefixes),
-                False,
+                set(),
             ),
             (
                 self.env._("the invoice note"),
                 self._oci_tokens(edi.get("note"), prefixes),
-                False,
+                set(),
             ),
             (
                 self.env._("the order number in the invoice text"),
                 self._oci_tokens(
                     (edi.get("text") or []) + lines.mapped("name"), prefixes
                 ),
-                False,
+                set(),
             ),
         ]
 
@@ -571,7 +578,7 @@ class AccountMove(models.Model):
         tokens = [t for _label, found, _bare in sources for t in found]
         tokens += [t for found in line_tokens.values() for t in found]
         tokens = list(dict.fromkeys(tokens))
-        bare_tokens = {t for _label, found, bare in sources if bare for t in found}
+        bare_tokens = set().union(*(bare for _label, _found, bare in sources))
         bare_tokens |= {t for found in line_tokens.values() for t in found}
         if not self.partner_id:
             result["refs"] = self._oci_shown_refs(tokens, bare_tokens, {}, prefixes)

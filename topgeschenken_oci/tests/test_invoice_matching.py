@@ -4,12 +4,20 @@
 import os
 from pathlib import Path
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_open
 
 from .common import PunchoutCommon
+
+UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
+NS = {
+    "cac": UBL + "CommonAggregateComponents-2",
+    "cbc": UBL + "CommonBasicComponents-2",
+}
 
 
 def _testdata_dir():
@@ -162,9 +170,11 @@ class TestInvoiceMatching(PunchoutCommon):
         order.button_confirm()
         return order
 
-    def _import(self, filename, native=False, path=None):
+    def _import(self, filename, native=False, path=None, raw=None):
         """Upload an e-invoice the way the Bills upload button does."""
-        if path is None:
+        if raw is not None:
+            pass
+        elif path is None:
             with file_open(f"topgeschenken_oci/tests/test_files/{filename}", "rb") as f:
                 raw = f.read()
         else:
@@ -619,6 +629,27 @@ class TestInvoiceMatching(PunchoutCommon):
         self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
         self.assertLinked(bill, self.po_short)
         self.assertEqual(bill.oci_order_refs, "P07734")
+
+    def test_bare_number_in_buyer_reference_only_as_whole_value(self):
+        """``7734`` alone is the order number; in a sentence, a cost center."""
+        with file_open(
+            "topgeschenken_oci/tests/test_files/tg_short_order_number.xml", "rb"
+        ) as template:
+            root = etree.fromstring(template.read())
+        reference = root.find("cac:OrderReference", NS)
+        reference.getparent().remove(reference)
+        buyer = etree.Element(f"{{{NS['cbc']}}}BuyerReference")
+        root.find("cbc:DocumentCurrencyCode", NS).addnext(buyer)
+        for text, order in (("Kostenplaats 7734", False), ("7734", self.po_short)):
+            with self.subTest(text=text):
+                buyer.text = text
+                bill = self._import("buyer.xml", raw=etree.tostring(root))
+                self.assertEqual(
+                    self._product_lines(bill).purchase_line_id.order_id,
+                    order or self.env["purchase.order"],
+                    bill.oci_match_reason,
+                )
+                bill.button_cancel()
 
     def test_short_form_fitting_two_orders_is_ambiguous(self):
         """``7735`` is P07735 and the supplier's order number of P90127."""
