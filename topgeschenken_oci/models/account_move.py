@@ -906,6 +906,20 @@ class AccountMove(models.Model):
 
     def _oci_prepare_line_vals(self, line, po_line, note):
         vals = {"purchase_line_id": po_line.id, "oci_match_note": note}
+        if po_line.product_id and line.product_id != po_line.product_id:
+            # The import guessed the product from the line's name; the order
+            # line knows it. What the invoice says stays as it said it.
+            vals.update(
+                {
+                    "product_id": po_line.product_id.id,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "product_uom_id": line.product_uom_id.id,
+                    "price_unit": line.price_unit,
+                    "discount": line.discount,
+                    "tax_ids": [Command.set(line.tax_ids.ids)],
+                }
+            )
         account = self._oci_po_line_account(po_line)
         if account:
             vals["account_id"] = account.id

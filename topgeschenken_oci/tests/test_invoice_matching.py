@@ -669,6 +669,12 @@ class TestInvoiceMatching(PunchoutCommon):
         dark, milk = self._product_lines(bill)
         self.assertEqual(dark.purchase_line_id.product_id, self.product_dark)
         self.assertEqual(milk.purchase_line_id.product_id, self.product_milk)
+        # the product the import guessed from the name follows the order line
+        self.assertEqual(dark.product_id, self.product_dark)
+        self.assertEqual(milk.product_id, self.product_milk)
+        self.assertEqual((dark.quantity, dark.price_unit), (5, 4.95))
+        self.assertEqual(dark.name, "Chocoladeletter")
+        self.assertAlmostEqual(bill.amount_total, 59.90)
 
     def test_line_only_odoo_pairs_is_kept(self):
         """A line of other words and no item code, at the order's price."""
@@ -702,6 +708,21 @@ class TestInvoiceMatching(PunchoutCommon):
     # ------------------------------------------------------------------
     # Bounded
     # ------------------------------------------------------------------
+
+    def test_description_comparisons_bounded(self):
+        """Descriptions are compared only within the bill's budget (difflib is
+        quadratic)."""
+        bill = self._import("tg_padded_codes.xml")
+        line = self.env["account.move.line"].new({"name": "Chocoladeletter"})
+        pool = self.po_padded.order_line
+        codes = bill._oci_vendor_codes(pool)
+        found, how = bill._oci_line_candidates(line, pool, codes, [100])
+        self.assertEqual(how, "description")
+        self.assertEqual(len(found), 2, "both chocolate letters fit")
+        budget = [3]
+        found, how = bill._oci_line_candidates(line, pool, codes, budget)
+        self.assertFalse(found)
+        self.assertEqual(budget, [3])
 
     def test_reference_texts_capped_and_timeout_honoured(self):
         bill = self._import("tg_order_reference.xml")
