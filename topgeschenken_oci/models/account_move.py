@@ -43,6 +43,8 @@ DESCRIPTION_LENGTH = 200
 DESCRIPTION_COMPARISONS = 20000
 #: Bill lines whose descriptions are searched for an order number.
 TEXT_LINES = 100
+#: Order-number candidates one bill is searched with (most reliable first).
+MAX_REFERENCES = 200
 
 _CODE_PREFIX_RE = re.compile(r"^\s*\[[^\]]*\]")
 
@@ -577,7 +579,8 @@ class AccountMove(models.Model):
         supplier_refs = self._oci_supplier_order_refs()
         tokens = [t for _label, found, _bare in sources for t in found]
         tokens += [t for found in line_tokens.values() for t in found]
-        tokens = list(dict.fromkeys(tokens))
+        tokens = list(dict.fromkeys(tokens))[:MAX_REFERENCES]
+        supplier_refs = supplier_refs[:MAX_REFERENCES]
         bare_tokens = set().union(*(bare for _label, _found, bare in sources))
         bare_tokens |= {t for found in line_tokens.values() for t in found}
         if not self.partner_id:

@@ -728,10 +728,15 @@ class TestInvoiceMatching(PunchoutCommon):
         bill = self._import("tg_order_reference.xml")
         self.assertEqual(bill.oci_match_state, "matched")
         long_note = "P" + " 9" * 60000
-        bill.oci_edi_refs = dict(bill.oci_edi_refs, note=[long_note] * 100)
+        many_numbers = [
+            " ".join(f"P{value:03d}{n:03d}" for n in range(200)) for value in range(100)
+        ]
+        bill.oci_edi_refs = dict(
+            bill.oci_edi_refs, note=[long_note] * 100, accounting_cost=many_numbers
+        )
         bill.action_oci_rematch()
         self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
-        self.assertLessEqual(len(bill.oci_order_refs), 100)
+        self.assertLessEqual(len(bill.oci_order_refs.split(", ")), 200)
         self._product_lines(bill).purchase_line_id = False
         result = bill._oci_compute_match(timeout=0)
         self.assertEqual(result["state"], "partial")
