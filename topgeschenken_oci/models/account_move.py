@@ -43,6 +43,8 @@ DESCRIPTION_LENGTH = 200
 DESCRIPTION_COMPARISONS = 20000
 #: Bill lines whose descriptions are searched for an order number.
 TEXT_LINES = 100
+#: Order-number candidates one bill is searched with (most reliable first).
+MAX_REFERENCES = 200
 
 _CODE_PREFIX_RE = re.compile(r"^\s*\[[^\]]*\]")
 
@@ -253,42 +255,49 @@ class AccountMove(models.Model):
         return list(dict.fromkeys(found))
 
     def _oci_reference_sources(self, prefixes):
-        """[(source label, order-number tokens, whether a bare number there is
-        an order number)], most reliable source first."""
+        """[(source label, order-number tokens, the tokens that may be an
+        order number without its prefix)], most reliable source first.
+
+        A bare number (``31`` for ``P00031``) counts in the order reference,
+        and in the buyer reference only when it is the whole value (there it
+        is often a cost center written in a sentence)."""
         edi = self.oci_edi_refs or {}
         lines = self._oci_matchable_lines()[:TEXT_LINES]
+        order_tokens = self._oci_tokens(edi.get("order"), prefixes)
+        buyer_tokens = self._oci_tokens(edi.get("buyer"), prefixes)
+        whole = {value.strip() for value in invoice_refs.cap_texts(edi.get("buyer"))}
         return [
             (
                 self.env._("the order reference"),
-                self._oci_tokens(edi.get("order"), prefixes),
-                True,
+                order_tokens,
+                set(order_tokens),
             ),
             (
                 self.env._("the buyer reference"),
-                self._oci_tokens(edi.get("buyer"), prefixes),
-                True,
+                buyer_tokens,
+                {token for token in buyer_tokens if token in whole},
             ),
             (
                 self.env._("the payment reference"),
                 self._oci_tokens(edi.get("payment"), prefixes),
-                False,
+                set(),
             ),
             (
                 self.env._("the accounting cost reference"),
                 self._oci_tokens(edi.get("accounting_cost"), prefixes),
-                False,
+                set(),
             ),
             (
                 self.env._("the invoice note"),
                 self._oci_tokens(edi.get("note"), prefixes),
-                False,
+                set(),
             ),
             (
                 self.env._("the order number in the invoice text"),
                 self._oci_tokens(
                     (edi.get("text") or []) + lines.mapped("name"), prefixes
                 ),
-                False,
+                set(),
             ),
         ]
 
@@ -570,8 +579,9 @@ class AccountMove(models.Model):
         supplier_refs = self._oci_supplier_order_refs()
         tokens = [t for _label, found, _bare in sources for t in found]
         tokens += [t for found in line_tokens.values() for t in found]
-        tokens = list(dict.fromkeys(tokens))
-        bare_tokens = {t for _label, found, bare in sources if bare for t in found}
+        tokens = list(dict.fromkeys(tokens))[:MAX_REFERENCES]
+        supplier_refs = supplier_refs[:MAX_REFERENCES]
+        bare_tokens = set().union(*(bare for _label, _found, bare in sources))
         bare_tokens |= {t for found in line_tokens.values() for t in found}
         if not self.partner_id:
             result["refs"] = self._oci_shown_refs(tokens, bare_tokens, {}, prefixes)
@@ -899,6 +909,20 @@ class AccountMove(models.Model):
 
     def _oci_prepare_line_vals(self, line, po_line, note):
         vals = {"purchase_line_id": po_line.id, "oci_match_note": note}
+        if po_line.product_id and line.product_id != po_line.product_id:
+            # The import guessed the product from the line's name; the order
+            # line knows it. What the invoice says stays as it said it.
+            vals.update(
+                {
+                    "product_id": po_line.product_id.id,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "product_uom_id": line.product_uom_id.id,
+                    "price_unit": line.price_unit,
+                    "discount": line.discount,
+                    "tax_ids": [Command.set(line.tax_ids.ids)],
+                }
+            )
         account = self._oci_po_line_account(po_line)
         if account:
             vals["account_id"] = account.id

@@ -459,9 +459,10 @@ class TestBusinessOptions(PunchoutHttpCommon):
         with Form(self.env["oci.punchout.logo"].with_user(self.manager)) as form:
             form.name = "Jubileum"
             form.code = "LOGO-50"
-        with Form(self.company) as form:
+        with Form(self.env["res.config.settings"]) as form:
             form.oci_invoice_grouping = "collective"
             form.oci_cost_center_required = True
+        form.record.execute()
         self.assertEqual(self.company.oci_invoice_grouping, "collective")
 
     def test_branch_invoice_grouping(self):

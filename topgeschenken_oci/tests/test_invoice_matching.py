@@ -3,12 +3,20 @@
 
 from pathlib import Path
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_open, file_path
 
 from .common import PunchoutCommon
+
+UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
+NS = {
+    "cac": UBL + "CommonAggregateComponents-2",
+    "cbc": UBL + "CommonBasicComponents-2",
+}
 
 
 @tagged("post_install", "-at_install")
@@ -153,10 +161,15 @@ class TestInvoiceMatching(PunchoutCommon):
         order.button_confirm()
         return order
 
-    def _import(self, filename, native=False):
+    def _import(self, filename, native=False, path=None, raw=None):
         """Upload an e-invoice the way the Bills upload button does."""
-        with file_open(f"topgeschenken_oci/tests/test_files/{filename}", "rb") as f:
-            raw = f.read()
+        if raw is not None:
+            pass
+        elif path is None:
+            with file_open(f"topgeschenken_oci/tests/test_files/{filename}", "rb") as f:
+                raw = f.read()
+        else:
+            raw = Path(path).read_bytes()
         attachment = self.env["ir.attachment"].create(
             {"name": filename, "raw": raw, "mimetype": "application/xml"}
         )
@@ -594,11 +607,40 @@ class TestInvoiceMatching(PunchoutCommon):
                 self.assertIn(where, bill.oci_match_reason)
                 self.assertEqual(bill.oci_order_refs, order.name)
 
+    def test_cii_payment_reference_short_form(self):
+        order = self._make_order("P07736", [(self.product_flowers, 4, 19.95, False)])
+        bill = self._import("tg_cii_payment_reference.xml")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertLinked(bill, order)
+        self.assertIn("payment reference", bill.oci_match_reason)
+        self.assertEqual(bill.oci_order_refs, "P07736", "not the note's numbers")
+
     def test_order_number_without_prefix(self):
         bill = self._import("tg_short_order_number.xml")
         self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
         self.assertLinked(bill, self.po_short)
         self.assertEqual(bill.oci_order_refs, "P07734")
+
+    def test_bare_number_in_buyer_reference_only_as_whole_value(self):
+        """``7734`` alone is the order number; in a sentence, a cost center."""
+        with file_open(
+            "topgeschenken_oci/tests/test_files/tg_short_order_number.xml", "rb"
+        ) as template:
+            root = etree.fromstring(template.read())
+        reference = root.find("cac:OrderReference", NS)
+        reference.getparent().remove(reference)
+        buyer = etree.Element(f"{{{NS['cbc']}}}BuyerReference")
+        root.find("cbc:DocumentCurrencyCode", NS).addnext(buyer)
+        for text, order in (("Kostenplaats 7734", False), ("7734", self.po_short)):
+            with self.subTest(text=text):
+                buyer.text = text
+                bill = self._import("buyer.xml", raw=etree.tostring(root))
+                self.assertEqual(
+                    self._product_lines(bill).purchase_line_id.order_id,
+                    order or self.env["purchase.order"],
+                    bill.oci_match_reason,
+                )
+                bill.button_cancel()
 
     def test_short_form_fitting_two_orders_is_ambiguous(self):
         """``7735`` is P07735 and the supplier's order number of P90127."""
@@ -618,6 +660,12 @@ class TestInvoiceMatching(PunchoutCommon):
         dark, milk = self._product_lines(bill)
         self.assertEqual(dark.purchase_line_id.product_id, self.product_dark)
         self.assertEqual(milk.purchase_line_id.product_id, self.product_milk)
+        # the product the import guessed from the name follows the order line
+        self.assertEqual(dark.product_id, self.product_dark)
+        self.assertEqual(milk.product_id, self.product_milk)
+        self.assertEqual((dark.quantity, dark.price_unit), (5, 4.95))
+        self.assertEqual(dark.name, "Chocoladeletter")
+        self.assertAlmostEqual(bill.amount_total, 59.90)
 
     def test_line_only_odoo_pairs_is_kept(self):
         """A line of other words and no item code, at the order's price."""
@@ -652,14 +700,34 @@ class TestInvoiceMatching(PunchoutCommon):
     # Bounded
     # ------------------------------------------------------------------
 
+    def test_description_comparisons_bounded(self):
+        """Descriptions are compared only within the bill's budget (difflib is
+        quadratic)."""
+        bill = self._import("tg_padded_codes.xml")
+        line = self.env["account.move.line"].new({"name": "Chocoladeletter"})
+        pool = self.po_padded.order_line
+        codes = bill._oci_vendor_codes(pool)
+        found, how = bill._oci_line_candidates(line, pool, codes, [100])
+        self.assertEqual(how, "description")
+        self.assertEqual(len(found), 2, "both chocolate letters fit")
+        budget = [3]
+        found, how = bill._oci_line_candidates(line, pool, codes, budget)
+        self.assertFalse(found)
+        self.assertEqual(budget, [3])
+
     def test_reference_texts_capped_and_timeout_honoured(self):
         bill = self._import("tg_order_reference.xml")
         self.assertEqual(bill.oci_match_state, "matched")
         long_note = "P" + " 9" * 60000
-        bill.oci_edi_refs = dict(bill.oci_edi_refs, note=[long_note] * 100)
+        many_numbers = [
+            " ".join(f"P{value:03d}{n:03d}" for n in range(200)) for value in range(100)
+        ]
+        bill.oci_edi_refs = dict(
+            bill.oci_edi_refs, note=[long_note] * 100, accounting_cost=many_numbers
+        )
         bill.action_oci_rematch()
         self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
-        self.assertLessEqual(len(bill.oci_order_refs), 100)
+        self.assertLessEqual(len(bill.oci_order_refs.split(", ")), 200)
         self._product_lines(bill).purchase_line_id = False
         result = bill._oci_compute_match(timeout=0)
         self.assertEqual(result["state"], "partial")

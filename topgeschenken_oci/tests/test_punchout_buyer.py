@@ -70,18 +70,13 @@ class TestPunchoutBuyer(PunchoutCommon):
     @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
     def test_reimported_cart_notifies_the_buyer(self):
         session, __ = self._punch_out(self.request)
-        lines = [{**GIFT_LINES[0], "UNIT": "DOOS"}]
-        body = urlencode(self._oci_fields(lines)).encode()
+        # A configuration reason: this webshop may not create products.
+        self.supplier.allow_create_products = False
+        body = urlencode(self._oci_fields(GIFT_LINES[:1])).encode()
         error = session.sudo()._receive(body, "application/x-www-form-urlencoded")
-        self.assertIn("DOOS", error)
+        self.assertIn("TG-KP-001", error)
         self.assertEqual(session.state, "error")
-        self.env["oci.unit.alias"].create(
-            {
-                "supplier_id": self.supplier.id,
-                "code": "DOOS",
-                "uom_id": self.env.ref("uom.product_uom_unit").id,
-            }
-        )
+        self.supplier.allow_create_products = True
         session.action_retry_import()
         self.assertEqual(session.state, "done")
         notice = session.message_ids.filtered(
