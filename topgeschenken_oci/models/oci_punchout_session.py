@@ -199,6 +199,51 @@ class OciPunchoutSession(models.Model):
         )
         return session.sudo(False)
 
+    @api.model
+    def _open_sessions_of(self, supplier, user, request=None, order=None):
+        """The sessions ``user`` opened for the same request or RFQ at this
+        webshop whose cart can still come back (a second click, another tab)."""
+        domain = Domain("supplier_id", "=", supplier.id) & Domain(
+            "user_id", "=", user.id
+        )
+        domain &= Domain("state", "=", "open") & Domain(
+            "expires_at", ">", fields.Datetime.now()
+        )
+        if request:
+            domain &= Domain("request_id", "=", request.id)
+        elif order:
+            domain &= Domain("order_id", "=", order.id)
+        else:
+            return self.browse()
+        return self.sudo().search(domain)
+
+    def _start_message(self, open_sessions, note=""):
+        """What the buyer reads when the webshop opens: where the cart goes."""
+        self.ensure_one()
+        if self.order_id:
+            message = self.env._(
+                "Transfer the cart there: it is added to %(order)s.",
+                order=self.order_id.name,
+            )
+        elif self.request_id:
+            message = self.env._(
+                "Transfer the cart there: it becomes a draft RFQ linked to "
+                "%(request)s.",
+                request=self.request_id.name,
+            )
+        else:
+            message = self.env._("Transfer the cart there: it becomes a draft RFQ.")
+        if open_sessions:
+            message += " " + self.env._(
+                "You opened the webshop for %(record)s before (punchout "
+                "%(sessions)s): a cart transferred from that tab is taken as well.",
+                record=(self.request_id or self.order_id).display_name,
+                sessions=", ".join(open_sessions.mapped("name")),
+            )
+        if note:
+            message += " " + note
+        return message
+
     def _launch(self):
         """Issue the session's return token; return it (only its hash is kept).
 
@@ -409,7 +454,23 @@ class OciPunchoutSession(models.Model):
                 session.sudo()._process_cart(cart)
             except (ProtocolError, UserError, ValidationError, AccessError) as error:
                 session.sudo()._fail(error)
+            else:
+                session._notify_reimported()
         return True
+
+    def _notify_reimported(self):
+        """Tell the buyer their refused cart is on an RFQ after all."""
+        self.ensure_one()
+        buyer = self.user_id.partner_id
+        self.sudo().message_post(
+            body=self.env._(
+                "%(user)s imported the cart again: it is on %(order)s.",
+                user=self.env.user.name,
+                order=self.order_id.name,
+            ),
+            partner_ids=(buyer - self.env.user.partner_id).ids,
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _process_cart(self, cart):
         """Turn a parsed cart into a draft RFQ, atomically.
@@ -504,6 +565,7 @@ class OciPunchoutSession(models.Model):
                 shop=self.supplier_id.name,
                 session=self.name,
             ),
+            author_id=self.user_id.partner_id.id,
             subtype_xmlid="mail.mt_note",
         )
         return order
@@ -864,6 +926,7 @@ class OciPunchoutSession(models.Model):
                     count=len(unlinked),
                     names=", ".join(unlinked.mapped("product_id.display_name")),
                 ),
+                author_id=self.user_id.partner_id.id,
                 subtype_xmlid="mail.mt_note",
             )
 

@@ -50,6 +50,7 @@ class OciPunchoutSession(models.Model):
                     session=self.name,
                     notes=" ".join(notes),
                 ),
+                author_id=self.user_id.partner_id.id,
                 subtype_xmlid="mail.mt_note",
             )
         return order

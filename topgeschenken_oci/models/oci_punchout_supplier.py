@@ -258,16 +258,29 @@ class OciPunchoutSupplier(models.Model):
         self.ensure_one()
         return True
 
-    def _action_start_punchout(self, request=None, order=None):
-        """Create a session and open its start page in a new tab."""
+    def _action_start_punchout(self, request=None, order=None, note=""):
+        """Create a session and open its start page in a new tab, with a
+        notification saying so (and where the cart will go)."""
         self.ensure_one()
-        session = self.env["oci.punchout.session"]._start(
-            self, request=request, order=order
+        Session = self.env["oci.punchout.session"]
+        open_sessions = Session._open_sessions_of(
+            self, self.env.user, request=request, order=order
         )
+        session = Session._start(self, request=request, order=order)
         return {
-            "type": "ir.actions.act_url",
-            "url": f"/punchout/session/{session.id}/go",
-            "target": "new",
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("%(shop)s opened in a new tab", shop=self.name),
+                "message": session._start_message(open_sessions, note=note),
+                "type": "info",
+                "sticky": bool(open_sessions or note),
+                "next": {
+                    "type": "ir.actions.act_url",
+                    "url": f"/punchout/session/{session.id}/go",
+                    "target": "new",
+                },
+            },
         }
 
     def _oci_credentials(self, user):

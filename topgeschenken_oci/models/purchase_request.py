@@ -34,7 +34,29 @@ class PurchaseRequest(models.Model):
         supplier = self.env["oci.punchout.supplier"]._for_partner(
             self.line_ids.supplier_id[:1], self.company_id
         )
-        return supplier._action_start_punchout(request=self)
+        order, note = self._oci_draft_order(supplier)
+        return supplier._action_start_punchout(request=self, order=order, note=note)
+
+    def _oci_draft_order(self, supplier):
+        """The draft RFQ of this request at ``supplier`` that a new cart is
+        added to (the latest one the user may edit), and a note for the buyer
+        when one exists but cannot take it."""
+        self.ensure_one()
+        orders = (
+            self.line_ids.purchase_lines.order_id | self.oci_session_ids.order_id
+        ).filtered(
+            lambda o: o.state in ("draft", "sent") and o.oci_supplier_id == supplier
+        )
+        if not orders:
+            return self.env["purchase.order"], ""
+        editable = orders.filtered(lambda o: o.has_access("write"))
+        if editable:
+            return editable.sorted("id")[-1], ""
+        return self.env["purchase.order"], self.env._(
+            "It becomes a new RFQ: you may not edit %(orders)s, the draft RFQ of "
+            "this request.",
+            orders=", ".join(orders.sudo().mapped("name")),
+        )
 
     def action_view_oci_sessions(self):
         self.ensure_one()

@@ -1,6 +1,7 @@
 from . import test_install
 from . import test_oci_punchout_supplier
 from . import test_punchout_http
+from . import test_punchout_buyer
 from . import test_transmission
 from . import test_punchout_cxml
 from . import test_access_rights

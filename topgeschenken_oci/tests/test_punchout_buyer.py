@@ -1,0 +1,91 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+from urllib.parse import urlencode
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..protocol import oci
+from .common import GIFT_LINES, PunchoutCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPunchoutBuyer(PunchoutCommon):
+    """What the buyer is told when punching out, and when a cart comes back."""
+
+    def _punch_out(self, record):
+        action = record.with_user(self.buyer).action_oci_punchout()
+        self.assertEqual(action["tag"], "display_notification")
+        go = action["params"]["next"]
+        self.assertEqual(go["type"], "ir.actions.act_url")
+        self.assertEqual(go["target"], "new")
+        session_id = int(go["url"].split("/")[3])
+        return self.env["oci.punchout.session"].browse(session_id), action["params"]
+
+    def _return_cart(self, session, lines=GIFT_LINES[:1]):
+        cart = oci.parse_oci_form(self._oci_fields(lines))
+        return session.sudo()._process_cart(cart)
+
+    def test_punchout_says_the_shop_opened_and_where_the_cart_goes(self):
+        session, params = self._punch_out(self.request)
+        self.assertEqual(session.request_id, self.request)
+        self.assertFalse(session.order_id)
+        self.assertIn("new tab", params["title"])
+        self.assertIn(self.request.name, params["message"])
+        self.assertEqual(params["next"]["url"], f"/punchout/session/{session.id}/go")
+
+    def test_second_click_says_the_shop_is_already_open(self):
+        first, __ = self._punch_out(self.request)
+        second, params = self._punch_out(self.request)
+        self.assertNotEqual(first, second)
+        self.assertIn(first.name, params["message"])
+        self.assertTrue(params["sticky"])
+
+    def test_punchout_again_continues_the_draft_rfq(self):
+        first, __ = self._punch_out(self.request)
+        order = self._return_cart(first)
+        second, params = self._punch_out(self.request)
+        self.assertEqual(second.order_id, order)
+        self.assertIn(order.name, params["message"])
+        self._return_cart(second, GIFT_LINES[1:])
+        self.assertEqual(len(order.order_line), 2)
+        self.assertEqual(
+            self.env["purchase.order"].search_count(
+                [("oci_supplier_id", "=", self.supplier.id)]
+            ),
+            1,
+        )
+        # once confirmed, the next cart makes a new RFQ
+        order.button_cancel()
+        third, params = self._punch_out(self.request)
+        self.assertFalse(third.order_id)
+
+    def test_cart_messages_are_written_by_the_buyer(self):
+        session, __ = self._punch_out(self.request)
+        order = self._return_cart(session)
+        message = order.message_ids.filtered(lambda m: "added from" in (m.body or ""))
+        self.assertEqual(message.author_id, self.buyer.partner_id)
+
+    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    def test_reimported_cart_notifies_the_buyer(self):
+        session, __ = self._punch_out(self.request)
+        lines = [{**GIFT_LINES[0], "UNIT": "DOOS"}]
+        body = urlencode(self._oci_fields(lines)).encode()
+        error = session.sudo()._receive(body, "application/x-www-form-urlencoded")
+        self.assertIn("DOOS", error)
+        self.assertEqual(session.state, "error")
+        self.env["oci.unit.alias"].create(
+            {
+                "supplier_id": self.supplier.id,
+                "code": "DOOS",
+                "uom_id": self.env.ref("uom.product_uom_unit").id,
+            }
+        )
+        session.action_retry_import()
+        self.assertEqual(session.state, "done")
+        notice = session.message_ids.filtered(
+            lambda m: "imported the cart again" in (m.body or "")
+        )
+        self.assertEqual(notice.partner_ids, self.buyer.partner_id)
+        self.assertIn(session.order_id.name, notice.body)
