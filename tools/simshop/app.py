@@ -651,7 +651,12 @@ def admin_faults():
 
 @shop.get("/admin/orders")
 def admin_orders():
-    return jsonify(state.store.list_orders())
+    """The orders received: a page for a browser, JSON for scripts."""
+    listing = state.store.list_orders()
+    accept = request.accept_mimetypes
+    if accept.best_match(["application/json", "text/html"]) == "text/html":
+        return render_template("orders.html", listing=listing)
+    return jsonify(listing)
 
 
 @shop.get("/admin/invoices")

@@ -50,6 +50,19 @@ def test_ubl_order_and_response(client):
     assert orders[0]["mismatches"] == []
 
 
+def test_order_list_is_a_page_for_a_browser(client):
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    empty = client.get("/admin/orders", headers=browser)
+    assert empty.mimetype == "text/html"
+    assert "Nog geen bestellingen" in empty.get_data(as_text=True)
+    refs = issue_refs(client)
+    assert post_ubl(client, ubl_order("P00078", refs[:2])).status_code == 200
+    page = client.get("/admin/orders", headers=browser).get_data(as_text=True)
+    assert "P00078" in page and "TG-" in page
+    scripted = client.get("/admin/orders", headers={"Accept": "application/json"})
+    assert scripted.json["orders"][0]["buyer_order_id"] == "P00078"
+
+
 @pytest.mark.parametrize(
     "auth",
     [
