@@ -323,12 +323,40 @@ class PurchaseOrderLine(models.Model):
         string="Delivery location",
         help="Empty: the order's delivery location.",
     )
+    oci_logo_label = fields.Char(
+        string="Logo on the card",
+        compute="_compute_oci_logo_label",
+        help="The logo the shop prints on this line's card: the line's own, else "
+        "the order's, else the company logo (for a line with a card text).",
+    )
     oci_assortment_warning = fields.Char(
         string="Assortment",
         readonly=True,
         copy=False,
         help="Why this line is outside the orderer's assortment or budget rules.",
     )
+
+    @api.depends(
+        "oci_logo_id",
+        "oci_logo",
+        "oci_card_text",
+        "order_id.oci_logo_id",
+        "order_id.oci_card_text",
+    )
+    def _compute_oci_logo_label(self):
+        for line in self:
+            order = line.order_id
+            code = line._oci_effective_logo_code()
+            logo = line.oci_logo_id or (
+                order.oci_logo_id if code == order.oci_logo_id.code else False
+            )
+            company_code = order.oci_supplier_id.company_logo_code or "COMPANY"
+            if logo:
+                line.oci_logo_label = logo.name
+            elif code and code == company_code:
+                line.oci_logo_label = self.env._("Company logo")
+            else:
+                line.oci_logo_label = code or False
 
     @api.onchange("oci_logo_id")
     def _onchange_oci_logo_id(self):

@@ -185,6 +185,9 @@ class TestBusinessOptions(PunchoutHttpCommon):
         self.assertEqual(bonbons.oci_location_id, self.loc_ams)
         self.assertFalse(pakket.oci_logo_id)
         self.assertEqual(bonbons.oci_logo_id, self.logo_care)
+        # the list shows the logo each card gets, also the company logo
+        self.assertEqual(pakket.oci_logo_label, "Company logo")
+        self.assertEqual(bonbons.oci_logo_label, self.logo_care.name)
         root = self._confirm_and_send(order)
         items = root.findall("Request/OrderRequest/ItemOut")
         self.assertEqual(
