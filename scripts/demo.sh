@@ -63,16 +63,32 @@ for _ in $(seq 120); do
     sleep 1
 done
 [ -n "$up" ] || die "Odoo or the shop did not answer within 2 minutes: see .cache/demo-odoo.log and .cache/demo-simshop.log"
+# Build the web assets now (log in once as admin and fetch every bundle the
+# web client loads), so the first user's login does not wait for them.
+say "Preparing the web client"
+jar="$(mktemp)"
+login_page="$(curl -fs -c "$jar" -b "$jar" "$ODOO_URL/web/login" || true)"
+csrf="$(printf '%s' "$login_page" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -n1)"
+curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$csrf" \
+    --data-urlencode "login=admin" --data-urlencode "password=$DEMO_PASSWORD" \
+    --data-urlencode "redirect=/odoo" "$ODOO_URL/web/login" || true
+for page in "$ODOO_URL/web/login" "$ODOO_URL/odoo"; do
+    curl -fs -b "$jar" "$page" 2>/dev/null | grep -o '/web/assets/[^"]*' | sort -u |
+        while read -r asset; do curl -fs -o /dev/null -b "$jar" "$ODOO_URL$asset" || true; done
+done || true
+curl -fs -o /dev/null -b "$jar" "$ODOO_URL/web/session/logout" || true
+rm -f "$jar"
 cat <<MSG
 
   Open $ODOO_URL/odoo/purchase   and log in as one of (password $DEMO_PASSWORD):
-    buyer       Bea Buyer: opens the Purchase Requests app, request
-                "Kerstgeschenken 2026", and clicks "Punch out to Topgeschenken";
-                fills the cart in the shop's tab, clicks "Winkelwagen overdragen",
-                gets the RFQ, clicks "Confirm Order"
+    buyer       Bea Buyer (works in Dutch): opens the Purchase Requests app,
+                the request printed above ("Kerstgeschenken 2026"), and clicks
+                "Punch-out naar Topgeschenken"; fills the cart in the shop's tab,
+                clicks "Winkelwagen overdragen", gets the RFQ, clicks "Bevestig order"
     approver    Anton Approver: approves RFQs above 500 EUR ("Approve Order");
                 the order is sent to the shop, see the "Webshop" smart button
-    accountant  Alma Accountant: the shop's invoices in Invoicing > Vendors > Bills
+    accountant  Alma Accountant: the shop's invoices in Invoicing > Vendors > Bills,
+                those that do not match their order in Invoicing > Vendors > Bills to review
     admin       administrator
   Simulated webshop:   $SHOP_URL   (orders: $SHOP_URL/admin/orders)
   The shop's invoice for an order, mailed to $BILLS_ALIAS:

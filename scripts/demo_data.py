@@ -2,15 +2,18 @@
 
 Makes the main company a Dutch one (EUR, l10n_nl chart), creates a buyer,
 an approver and an accountant, points the shipped Topgeschenken.nl supplier at
-the simulated shop, gives the vendor bills journal the mail alias the shop
-sends its invoices to and creates a purchase request ready to punch out.
+the simulated shop with every business-account option the shop offers
+(orderers, delivery locations, logos, NZI codes, budgets, a unit alias),
+installs Dutch (the buyer works in Dutch), gives the vendor bills journal the
+mail alias the shop sends its invoices to and creates a purchase request
+ready to punch out.
 Reads SHOP_URL, ODOO_URL, DEMO_PASSWORD and BILLS_ALIAS (bills@delinde.example)
 from the environment. Idempotent: run again, it puts the demo back in shape.
 """
 
 import os
 
-from odoo import Command
+from odoo import Command, fields
 
 env = env  # noqa: F821 (provided by odoo shell)
 shop = os.environ["SHOP_URL"]
@@ -71,7 +74,13 @@ for login, group_xmlids in groups.items():
         "company_id": company.id,
         "company_ids": [Command.set(company.ids)],
         "group_ids": [Command.link(env.ref("base.group_user").id)]
-        + [Command.link(env.ref(x).id) for x in group_xmlids],
+        + [Command.link(env.ref(x).id) for x in group_xmlids]
+        # Receipts (the order's Receipt smart button), when stock is installed.
+        + (
+            [Command.link(stock_user.id)]
+            if (stock_user := env.ref("stock.group_stock_user", False))
+            else []
+        ),
     }
     if user:
         user.write(vals)
@@ -79,6 +88,16 @@ for login, group_xmlids in groups.items():
         user = env["res.users"].with_context(no_reset_password=True).create(vals)
     users[login] = user
 env.ref("base.user_admin").write({"password": password})
+
+# Dutch for the buyer: the webshop is Dutch, and so is the buyer's Odoo.
+nl_lang = (
+    env["res.lang"].with_context(active_test=False).search([("code", "=", "nl_NL")])
+)
+if not nl_lang.active:
+    env["base.language.install"].create(
+        {"lang_ids": [Command.set(nl_lang.ids)], "overwrite": False}
+    ).lang_install()
+users["buyer"].lang = "nl_NL"
 
 supplier = env.ref("topgeschenken_oci.supplier_topgeschenken").with_context(
     active_test=False
@@ -99,6 +118,166 @@ supplier.write(
         "cxml_shared_secret": "s3cret",
     }
 )
+# -- The business account: every option the shop offers, at work -----------
+# The shop sends its wine box as unit BX (a box, UN/ECE XBX), which no Odoo
+# unit has: map it (Purchase > Configuration > Punchout Suppliers > Cart).
+unit = env.ref("uom.product_uom_unit")
+for code in ("BX", "SET"):
+    if not supplier.unit_alias_ids.filtered(lambda a, c=code: a.code == c):
+        env["oci.unit.alias"].create(
+            {"supplier_id": supplier.id, "code": code, "uom_id": unit.id}
+        )
+
+
+def find_or_create(model, domain, vals):
+    record = env[model].with_context(active_test=False).search(domain, limit=1)
+    if record:
+        record.write(vals)
+        return record
+    return env[model].create(vals)
+
+
+# Delivery locations: the shop's location codes on the group's addresses.
+nl_country = env.ref("base.nl")
+locations = {}
+for code, name, street, zip_code, city in (
+    ("LOC-UTR", "Hoofdkantoor Utrecht", "Lindelaan 1", "3511 AA", "Utrecht"),
+    ("LOC-RTM", "Vestiging Rotterdam", "Coolsingel 40", "3011 AD", "Rotterdam"),
+    ("LOC-HOME", "Thuisadres ontvanger", "Dorpsstraat 12", "3732 HJ", "De Bilt"),
+):
+    locations[code] = find_or_create(
+        "res.partner",
+        [("oci_location_code", "=", code)],
+        {
+            "name": name,
+            "parent_id": company.partner_id.id,
+            "type": "delivery",
+            "street": street,
+            "zip": zip_code,
+            "city": city,
+            "country_id": nl_country.id,
+            "oci_location_code": code,
+        },
+    )
+
+# Greeting card logos: the shop's code for the account's own logo.
+find_or_create(
+    "oci.punchout.logo",
+    [("code", "=", "COMPANY"), ("company_id", "=", company.id)],
+    {
+        "name": "Logo Zorggroep De Linde",
+        "code": "COMPANY",
+        "company_id": company.id,
+        "image": company.logo,
+    },
+)
+
+# NZI codes: product category, expense account and department per code.
+plan = find_or_create(
+    "account.analytic.plan", [("name", "=", "Afdelingen")], {"name": "Afdelingen"}
+)
+departments = {
+    name: find_or_create(
+        "account.analytic.account",
+        [("name", "=", name), ("plan_id", "=", plan.id)],
+        {"name": name, "plan_id": plan.id, "company_id": company.id},
+    )
+    for name in ("Zorg", "Facilitair")
+}
+# "Relatiegeschenken" (business gifts) of the Dutch chart.
+gifts_account = (
+    env["account.chart.template"]
+    .with_company(company)
+    .ref("4505", raise_if_not_found=False)
+)
+categories = {
+    name: find_or_create("product.category", [("name", "=", name)], {"name": name})
+    for name in ("Relatiegeschenken", "Kerstpakketten", "Bloemen", "Cadeaubonnen")
+}
+for code, name, categ in (
+    ("NZI-44", "Relatiegeschenken en attenties", "Relatiegeschenken"),
+    ("NZI-4410", "Kerstpakketten en lekkernijen", "Kerstpakketten"),
+    ("NZI-4420", "Bloemen en planten", "Bloemen"),
+    ("NZI-9910", "Cadeaubonnen", "Cadeaubonnen"),
+):
+    vals = {
+        "supplier_id": supplier.id,
+        "code": code,
+        "name": name,
+        "categ_id": categories[categ].id,
+        "account_id": gifts_account.id or False,
+        "analytic_distribution": {str(departments["Zorg"].id): 100},
+    }
+    find_or_create(
+        "oci.nzi.mapping",
+        [("supplier_id", "=", supplier.id), ("code", "=", code)],
+        vals,
+    )
+
+# Orderers: who may punch out, where they may send gifts, their cost center,
+# department and assortment.
+orderer_vals = {
+    "buyer": {
+        "location_ids": [Command.set([p.id for p in locations.values()])],
+        "default_location_id": locations["LOC-UTR"].id,
+        "cost_center": "KP-1200 Zorg",
+        "analytic_account_id": departments["Zorg"].id,
+        "allowed_nzi_codes": "NZI-44",
+        "max_unit_price": 75,
+    },
+    "approver": {
+        "location_ids": [Command.clear()],
+        "default_location_id": locations["LOC-RTM"].id,
+        "cost_center": "KP-3100 Facilitair",
+        "analytic_account_id": departments["Facilitair"].id,
+    },
+}
+for login, vals in orderer_vals.items():
+    find_or_create(
+        "oci.punchout.orderer",
+        [("supplier_id", "=", supplier.id), ("user_id", "=", users[login].id)],
+        {"supplier_id": supplier.id, "user_id": users[login].id, **vals},
+    )
+find_or_create(
+    "oci.punchout.orderer",
+    [
+        ("supplier_id", "=", supplier.id),
+        ("user_id", "=", env.ref("base.user_admin").id),
+    ],
+    {"supplier_id": supplier.id, "user_id": env.ref("base.user_admin").id},
+)
+company.write({"oci_invoice_grouping": "separate", "oci_cost_center_required": True})
+
+# Budgets: the buyer's own for the year, and the department's for the quarter.
+today = fields.Date.context_today(users["buyer"])
+year_start, year_end = today.replace(month=1, day=1), today.replace(month=12, day=31)
+find_or_create(
+    "oci.budget",
+    [("name", "=", "Relatiegeschenken Bea Buyer")],
+    {
+        "name": "Relatiegeschenken Bea Buyer",
+        "scope": "user",
+        "user_id": users["buyer"].id,
+        "date_from": year_start,
+        "date_to": year_end,
+        "amount": 1500,
+        "company_id": company.id,
+    },
+)
+find_or_create(
+    "oci.budget",
+    [("name", "=", "Afdeling Zorg")],
+    {
+        "name": "Afdeling Zorg",
+        "scope": "analytic",
+        "analytic_account_id": departments["Zorg"].id,
+        "date_from": year_start,
+        "date_to": year_end,
+        "amount": 5000,
+        "company_id": company.id,
+    },
+)
+
 # The shop's invoices name the supplier by this VAT number and come from this
 # address: Odoo finds the vendor by them.
 supplier.partner_id.write(
@@ -140,4 +319,8 @@ if not Request.search([("description", "=", "Kerstgeschenken 2026")]):
         }
     )
 env.cr.commit()
-print(f"demo data ready; vendor bills alias: {bills_journal.alias_id.alias_full_name}")
+request = Request.search([("description", "=", "Kerstgeschenken 2026")], limit=1)
+print(
+    f"demo data ready; purchase request {request.name} (Kerstgeschenken 2026); "
+    f"vendor bills alias: {bills_journal.alias_id.alias_full_name}"
+)
