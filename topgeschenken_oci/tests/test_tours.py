@@ -214,14 +214,21 @@ class TestTours(PunchoutHttpCommon):
         self._perform_transmission_jobs(existing_jobs)
         self.assertEqual(len(self.shop.requests), 1)
         self.assertEqual(order.oci_transmission_state, "acknowledged")
+        self.assertTrue(order.acknowledged)
         # 6. The buyer sees the acknowledgement on the order.
         self.start_tour(
             rfq_url, "topgeschenken_oci_order_acknowledged", login="tg_buyer"
         )
         self.assertScreenshot("order_acknowledged")
         self.assertScreenshot("transmission_state")
-        # 7. The shop's e-invoice arrives, a bonbon 10 cents dearer than
-        #    ordered: matched on the order number, left for the accountant.
+        # 7. The accountant has no bill to review yet: the list says why bills
+        #    would be there. The shop's e-invoice arrives, a bonbon 10 cents
+        #    dearer than ordered: matched on the order number, left for review.
+        self.start_tour(
+            "/odoo/action-topgeschenken_oci.account_move_to_review_action",
+            "topgeschenken_oci_bills_to_review_empty",
+            login="tg_accountant",
+        )
         bill = self._import_shop_invoice(order)
         self.assertEqual(bill.oci_match_state, "price_deviation")
         self.assertEqual(bill.state, "draft")

@@ -75,6 +75,10 @@ registry.category("web_tour.tours").add("topgeschenken_oci_punchout_from_request
             },
         },
         {
+            content: "Odoo says the shop opened in a new tab, and where the cart goes",
+            trigger: ".o_notification:contains('opened in a new tab'):contains('linked to')",
+        },
+        {
             content: "The request counts its punchout",
             trigger: ".o_form_view button[name='action_view_oci_sessions'] .o_stat_value:contains('1')",
         },
@@ -156,6 +160,10 @@ registry.category("web_tour.tours").add("topgeschenken_oci_order_acknowledged", 
             trigger: ".o_form_view button[name='action_view_oci_transmissions'] .o_stat_value:contains('Acknowledged')",
         },
         {
+            content: "Odoo counts it acknowledged by the vendor: no Acknowledge button",
+            trigger: ".o_form_view .o_form_statusbar:not(:has(button[name='action_acknowledge']))",
+        },
+        {
             content: "The shop's order number",
             trigger: ".o_form_view .o_field_widget[name='partner_ref']:contains('TG-100001'), .o_form_view .o_field_widget[name='partner_ref'] input:value('TG-100001')",
         },
@@ -174,6 +182,19 @@ registry.category("web_tour.tours").add("topgeschenken_oci_order_acknowledged", 
             trigger: ".o_form_view .o_field_widget[name='supplier_order_ref']:contains('TG-100001')",
         },
         ...screenshot("transmission_state"),
+    ],
+});
+
+registry.category("web_tour.tours").add("topgeschenken_oci_bills_to_review_empty", {
+    steps: () => [
+        {
+            content: "No bill to review: the list says what arrives here and why",
+            trigger: ".o_action_manager .o_view_nocontent:contains('No vendor bill waits for a look'):contains('do not match their purchase order')",
+        },
+        {
+            content: "without sample bills",
+            trigger: ".o_action_manager:not(:has(.o_view_sample_data))",
+        },
     ],
 });
 
