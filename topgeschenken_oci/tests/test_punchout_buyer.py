@@ -1,6 +1,7 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+from unittest.mock import patch
 from urllib.parse import urlencode
 
 from odoo.tests import tagged
@@ -60,6 +61,15 @@ class TestPunchoutBuyer(PunchoutCommon):
         order.button_cancel()
         third, params = self._punch_out(self.request)
         self.assertFalse(third.order_id)
+
+    def test_draft_rfq_the_buyer_may_not_edit_is_left_alone(self):
+        first, __ = self._punch_out(self.request)
+        order = self._return_cart(first)
+        Order = type(self.env["purchase.order"])
+        with patch.object(Order, "has_access", lambda records, operation: False):
+            second, params = self._punch_out(self.request)
+        self.assertFalse(second.order_id)
+        self.assertIn(f"draft RFQ {order.name} is not yours", params["message"])
 
     def test_cart_messages_are_written_by_the_buyer(self):
         session, __ = self._punch_out(self.request)
