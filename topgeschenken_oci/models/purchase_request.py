@@ -53,8 +53,8 @@ class PurchaseRequest(models.Model):
         if editable:
             return editable.sorted("id")[-1], ""
         return self.env["purchase.order"], self.env._(
-            "It becomes a new RFQ: you may not edit %(orders)s, the draft RFQ of "
-            "this request.",
+            "This request's draft RFQ %(orders)s is not yours to edit, so the cart "
+            "makes a new one.",
             orders=", ".join(orders.sudo().mapped("name")),
         )
 

@@ -3,6 +3,7 @@
 
 from urllib.parse import urlencode
 
+from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -60,6 +61,27 @@ class TestPunchoutBuyer(PunchoutCommon):
         order.button_cancel()
         third, params = self._punch_out(self.request)
         self.assertFalse(third.order_id)
+
+    def test_draft_rfq_the_buyer_may_not_edit_is_left_alone(self):
+        first, __ = self._punch_out(self.request)
+        order = self._return_cart(first)
+        # Someone else's RFQ, and a rule that lets buyers edit their own only.
+        self.purchase_user_group = self.env.ref("purchase.group_purchase_user")
+        order.user_id = self.env.user
+        self.env["ir.rule"].create(
+            {
+                "name": "Buyers edit their own RFQs",
+                "model_id": self.env.ref("purchase.model_purchase_order").id,
+                "domain_force": "[('user_id', '=', user.id)]",
+                "perm_read": False,
+                "perm_create": False,
+                "perm_unlink": False,
+                "groups": [Command.link(self.purchase_user_group.id)],
+            }
+        )
+        second, params = self._punch_out(self.request)
+        self.assertFalse(second.order_id)
+        self.assertIn(f"draft RFQ {order.name} is not yours", params["message"])
 
     def test_cart_messages_are_written_by_the_buyer(self):
         session, __ = self._punch_out(self.request)

@@ -239,6 +239,27 @@ class TestTours(PunchoutHttpCommon):
         )
         self.assertScreenshot("bills_to_review")
 
+    def test_buyer_works_in_dutch(self):
+        """The demo's buyer works in Dutch: the request, the punchout and the
+        RFQ's webshop columns speak it."""
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.env["ir.module.module"]._load_module_terms(
+            ["purchase", "topgeschenken_oci"], ["nl_NL"], overwrite=True
+        )
+        self.buyer.lang = "nl_NL"
+        self.start_tour(
+            "/odoo/action-purchase_request.purchase_request_form_action/"
+            f"{self.request.id}",
+            "topgeschenken_oci_buyer_in_dutch",
+            login="tg_buyer",
+        )
+        session = self.env["oci.punchout.session"].search(
+            [("request_id", "=", self.request.id)]
+        )
+        self.assertEqual(len(session), 1)
+        __, rfq_url = self._shop_returns_cart(session)
+        self.start_tour(rfq_url, "topgeschenken_oci_rfq_in_dutch", login="tg_buyer")
+
     def _import_shop_invoice(self, order):
         """The shop's UBL invoice for ``order``, uploaded as Odoo's button does."""
         from lxml import etree

@@ -85,6 +85,69 @@ registry.category("web_tour.tours").add("topgeschenken_oci_punchout_from_request
     ],
 });
 
+registry.category("web_tour.tours").add("topgeschenken_oci_buyer_in_dutch", {
+    steps: () => [
+        {
+            content: "The request speaks Dutch: Punch-out naar Topgeschenken",
+            trigger: ".o_form_view .o_form_statusbar button[name='action_oci_punchout']:contains('Punch-out naar Topgeschenken')",
+        },
+        {
+            content: "Catch the tab the punchout opens",
+            trigger: "button[name='action_oci_punchout']",
+            run() {
+                browser.open = (url) => {
+                    document.body.dataset.tgociOpened = url;
+                    return { closed: false };
+                };
+            },
+        },
+        {
+            content: "Punch out",
+            trigger: "button[name='action_oci_punchout']",
+            run: "click",
+        },
+        {
+            content: "The webshop opens in a new tab, and Odoo says so",
+            trigger: "body[data-tgoci-opened] .o_notification:contains('Topgeschenken.nl')",
+        },
+        {
+            content: "The request counts its punch-out",
+            trigger: ".o_form_view button[name='action_view_oci_sessions']:contains('Punch-outs') .o_stat_value:contains('1')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("topgeschenken_oci_rfq_in_dutch", {
+    steps: () => [
+        {
+            content: "The RFQ from the cart",
+            trigger: `${LINES}:eq(0):contains('Kerstpakket Deluxe')`,
+        },
+        {
+            content: "Open the optional columns",
+            trigger: ".o_form_view .o_field_widget[name='order_line'] .o_optional_columns_dropdown button",
+            run: "click",
+        },
+        {
+            content: "The webshop's columns, in Dutch",
+            trigger: ".o-dropdown--menu:contains('Kaarttekst'):contains('Kaartlogo'):contains('Prijseenheid (winkelwagen)'):contains('NZI-code')",
+        },
+        {
+            content: "Show the price unit of the cart",
+            trigger: ".o-dropdown--menu input[name='oci_price_unit_qty']:not(:checked)",
+            run: "click",
+        },
+        {
+            content: "The bonbons were priced per 10",
+            trigger: `${LINES}:eq(1) td[name='oci_price_unit_qty']:contains('10')`,
+        },
+        {
+            content: "Confirm in Dutch: Bevestig order",
+            trigger: ".o_form_view .o_form_statusbar button#draft_confirm:contains('Bevestig order')",
+        },
+    ],
+});
+
 registry.category("web_tour.tours").add("topgeschenken_oci_rfq_from_cart", {
     steps: () => [
         {
