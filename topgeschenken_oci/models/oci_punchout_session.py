@@ -254,12 +254,15 @@ class OciPunchoutSession(models.Model):
         again on a snapshot where the cart was received.
         """
         self.ensure_one()
+        # A serialization failure here is expected (Odoo runs the request
+        # again): not an error for the log.
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM %s WHERE id = %s FOR UPDATE",
                 SQL.identifier(self._table),
                 self.id,
-            )
+            ),
+            log_exceptions=False,
         )
         self.invalidate_recordset()
 
@@ -297,8 +300,15 @@ class OciPunchoutSession(models.Model):
                     "again from Odoo."
                 ),
             }
-        # No Odoo cookie comes with the shop's post: speak the buyer's language.
-        session = session.with_context(lang=session.user_id.lang or "en_US")
+        # No Odoo cookie comes with the shop's post: speak the buyer's
+        # language, and write the chatter and tracking as the buyer, not as
+        # the public user (still sudo: the buyer's own rights apply where
+        # the cart is imported).
+        session = (
+            session.with_user(session.user_id)
+            .sudo()
+            .with_context(lang=session.user_id.lang or "en_US")
+        )
         if method == "HEAD" or (method == "GET" and not query):
             # A link checker, a prefetch or a reload: nothing changes.
             return session._return_outcome(
@@ -930,7 +940,8 @@ class OciPunchoutSession(models.Model):
                 "SELECT id FROM %s WHERE id = %s FOR UPDATE",
                 SQL.identifier(order._table),
                 order.id,
-            )
+            ),
+            log_exceptions=False,
         )
         order.invalidate_recordset(["state"])
         if order.state not in ("draft", "sent"):
