@@ -173,6 +173,17 @@ class OciOrderTransmission(models.Model):
             transmission._enqueue()
         return transmissions
 
+    @api.model
+    def _strip_stored_secrets(self):
+        """Remove the shared secret from the documents stored before it was
+        added at send time only (run at every update of the addon)."""
+        for transmission in self.sudo().search([("payload_format", "=", "cxml")]):
+            document = base64.b64decode(transmission.payload or b"")
+            if b"SharedSecret" in document:
+                transmission.payload = base64.b64encode(
+                    cxml.without_shared_secret(document)
+                )
+
     def _make_idempotency_key(self):
         """Unique across companies, database copies and versions; the same
         for every attempt of one version."""
