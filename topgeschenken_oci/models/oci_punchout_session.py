@@ -8,12 +8,12 @@ from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlparse
 
-import psycopg2
 import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
 from odoo.fields import Command, Domain
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, consteq, mute_logger
 
 from ..protocol import cxml, forms, oci
@@ -569,7 +569,7 @@ class OciPunchoutSession(models.Model):
             self._process_cart(cart)
         except (ProtocolError, UserError, ValidationError, AccessError) as error:
             return self._fail(error)
-        except (psycopg2.Error, ConcurrencyError):
+        except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
             raise  # Odoo runs the request again on a fresh snapshot
         except Exception as error:  # noqa: BLE001 - no input may end in a 500
             _logger.exception(

@@ -458,6 +458,19 @@ class TestPunchoutReturnRoute(PunchoutHttpCommon):
         self.assertIn(self.buyer.partner_id, authors)
         self.assertNotIn(public, authors)
 
+    def test_nul_and_control_characters_never_a_500(self):
+        for field in ("DESCRIPTION", "CUST_FIELD1", "VENDORMAT", "UNIT"):
+            with self.subTest(field=field):
+                session, hook = self._start_session()
+                lines = [{**GIFT_LINES[0], field: "Kerst\x00pakket\x1b"}]
+                with mute_logger(
+                    "odoo.addons.topgeschenken_oci.models.oci_punchout_session"
+                ):
+                    response = self._post_cart(hook, self._oci_fields(lines))
+                self.assertIn(response.status_code, (303, 400), response.text[:300])
+                session.invalidate_recordset()
+                self.assertIn(session.state, ("done", "error"))
+
     def test_product_without_category(self):
         self.supplier.write({"default_categ_id": False, "nzi_mapping_ids": False})
         session, hook = self._start_session()
