@@ -85,6 +85,7 @@ class AccountMove(models.Model):
         string="Matched orders",
         readonly=True,
         copy=False,
+        check_company=True,
     )
     oci_order_refs = fields.Char(
         string="Order references",

@@ -7,12 +7,12 @@ import re
 import time
 from datetime import timedelta
 
-import psycopg2
 import requests
 from lxml import etree
 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, float_round, html2plaintext
 
 from ..protocol import cxml, xmlsafe
@@ -200,6 +200,17 @@ class OciOrderTransmission(models.Model):
             transmission.payload = base64.b64encode(transmission._build_payload())
             transmission._enqueue()
         return transmissions
+
+    @api.model
+    def _strip_stored_secrets(self):
+        """Remove the shared secret from the documents stored before it was
+        added at send time only (run at every update of the addon)."""
+        for transmission in self.sudo().search([("payload_format", "=", "cxml")]):
+            document = base64.b64decode(transmission.payload or b"")
+            if b"SharedSecret" in document:
+                transmission.payload = base64.b64encode(
+                    cxml.without_shared_secret(document)
+                )
 
     def _make_idempotency_key(self):
         """Unique across companies, database copies and versions; the same
@@ -451,7 +462,7 @@ class OciOrderTransmission(models.Model):
                 data = transmission._payload_bytes()
                 headers = transmission._request_headers()
                 auth = transmission._request_auth()
-        except (psycopg2.Error, ConcurrencyError):
+        except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
             raise
         except Exception as error:  # noqa: BLE001 - a visible failure, never stuck
             reason = error.args[0] if isinstance(error, UserError) else repr(error)
@@ -482,7 +493,7 @@ class OciOrderTransmission(models.Model):
         try:
             with self.env.cr.savepoint():
                 return transmission._handle_response(response, duration)
-        except (psycopg2.Error, ConcurrencyError):
+        except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
             raise
         except Exception as error:  # noqa: BLE001 - the shop may have the order
             _logger.exception("Transmission of %s: the answer broke", self.name)

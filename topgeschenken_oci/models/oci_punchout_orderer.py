@@ -56,6 +56,7 @@ class OciPunchoutOrderer(models.Model):
         "orderer_id",
         "partner_id",
         string="Allowed delivery locations",
+        check_company=True,
         domain="[('oci_location_code', '!=', False)]",
         help="The delivery locations this orderer may send gifts to. Empty: "
         "every delivery location of the company.",

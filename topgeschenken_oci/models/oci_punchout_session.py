@@ -9,12 +9,12 @@ from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlparse
 
-import psycopg2
 import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
 from odoo.fields import Command, Domain
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, consteq, mute_logger
 
 from ..protocol import cxml, forms, oci
@@ -312,12 +312,15 @@ class OciPunchoutSession(models.Model):
         again on a snapshot where the cart was received.
         """
         self.ensure_one()
+        # A serialization failure here is expected (Odoo runs the request
+        # again): not an error for the log.
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM %s WHERE id = %s FOR UPDATE",
                 SQL.identifier(self._table),
                 self.id,
-            )
+            ),
+            log_exceptions=False,
         )
         self.invalidate_recordset()
 
@@ -355,8 +358,15 @@ class OciPunchoutSession(models.Model):
                     "again from Odoo."
                 ),
             }
-        # No Odoo cookie comes with the shop's post: speak the buyer's language.
-        session = session.with_context(lang=session.user_id.lang or "en_US")
+        # No Odoo cookie comes with the shop's post: speak the buyer's
+        # language, and write the chatter and tracking as the buyer, not as
+        # the public user (still sudo: the buyer's own rights apply where
+        # the cart is imported).
+        session = (
+            session.with_user(session.user_id)
+            .sudo()
+            .with_context(lang=session.user_id.lang or "en_US")
+        )
         if method == "HEAD" or (method == "GET" and not query):
             # A link checker, a prefetch or a reload: nothing changes.
             return session._return_outcome(
@@ -617,7 +627,7 @@ class OciPunchoutSession(models.Model):
             self._process_cart(cart)
         except (ProtocolError, UserError, ValidationError, AccessError) as error:
             return self._fail(error)
-        except (psycopg2.Error, ConcurrencyError):
+        except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
             raise  # Odoo runs the request again on a fresh snapshot
         except Exception as error:  # noqa: BLE001 - no input may end in a 500
             _logger.exception(
@@ -1299,7 +1309,8 @@ class OciPunchoutSession(models.Model):
                 "SELECT id FROM %s WHERE id = %s FOR UPDATE",
                 SQL.identifier(order._table),
                 order.id,
-            )
+            ),
+            log_exceptions=False,
         )
         order.invalidate_recordset(["state"])
         if order.state not in ("draft", "sent"):

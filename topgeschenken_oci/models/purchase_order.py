@@ -71,6 +71,11 @@ class PurchaseOrder(models.Model):
         for order in self:
             order.oci_transmission_state = order.oci_transmission_ids[:1].state
 
+    @api.constrains("company_id", "oci_supplier_id", "oci_location_id", "oci_logo_id")
+    def _check_oci_company(self):
+        # purchase.order does not check its companies automatically.
+        self._check_company(["oci_supplier_id", "oci_location_id", "oci_logo_id"])
+
     @api.depends("state", "partner_id")
     def _compute_oci_can_punchout(self):
         suppliers = self.env["oci.punchout.supplier"].search([])
@@ -439,6 +444,11 @@ class PurchaseOrderLine(models.Model):
         copy=False,
         help="The quantity the webshop confirmed.",
     )
+
+    @api.constrains("oci_nzi_mapping_id", "oci_location_id", "oci_logo_id")
+    def _check_oci_company(self):
+        # purchase.order.line does not check its companies automatically.
+        self._check_company(["oci_nzi_mapping_id", "oci_location_id", "oci_logo_id"])
 
     def _oci_decimal(self, value, precision_name):
         """``value`` rounded to the precision, as a Decimal without trailing

@@ -1302,6 +1302,17 @@ def with_shared_secret(document, shared_secret):
     return _serialize(root)
 
 
+def without_shared_secret(document):
+    """``document`` with every ``SharedSecret`` element removed (a document
+    stored by an older version of the addon)."""
+    if b"SharedSecret" not in (document or b""):
+        return document
+    root = parse_xml(document)
+    for secret in root.iter("SharedSecret"):
+        secret.getparent().remove(secret)
+    return _serialize(root)
+
+
 def build_order_request(order):
     """Build a cXML ``OrderRequest`` from a plain dict; return UTF-8 bytes.
 

@@ -241,3 +241,37 @@ class TestAccessRights(PunchoutHttpCommon):
             with self.subTest(action=action), self.assertRaises(AccessError):
                 getattr(other, action)()
         self.assertEqual(transmission.state, "failed")
+
+    def test_links_stay_in_their_company(self):
+        """A record of one company cannot point to another company's webshop,
+        NZI mapping or delivery location (check_company)."""
+        other_shop = (
+            self.env["oci.punchout.supplier"]
+            .sudo()
+            .search([("name", "=", "Eigen shop")], limit=1)
+        )
+        self.assertTrue(other_shop)
+        order = self.env["purchase.order"].create({"partner_id": self.vendor.id})
+        with self.assertRaises(UserError):
+            order.oci_supplier_id = other_shop
+        with self.assertRaises(UserError):
+            self.env["oci.order.transmission"].sudo().create(
+                {
+                    "order_id": order.id,
+                    "supplier_id": other_shop.id,
+                    "payload_format": "cxml",
+                    "idempotency_key": "P-TEST-CC",
+                }
+            )
+        other_mapping = self.env["oci.nzi.mapping"].create(
+            {"supplier_id": other_shop.id, "code": "99", "name": "Elders"}
+        )
+        order.order_line = [
+            Command.create({"product_id": self.product_flowers.id, "product_qty": 1})
+        ]
+        with self.assertRaises(UserError):
+            order.order_line.oci_nzi_mapping_id = other_mapping
+        with self.assertRaises(UserError):
+            self.supplier.nzi_mapping_ids.copy({"supplier_id": other_shop.id}).write(
+                {"account_id": self.expense_gifts.id}
+            )

@@ -455,6 +455,32 @@ class TestPunchoutReturnRoute(PunchoutHttpCommon):
                 self.assertFalse(session.sudo().token_hash)
                 self.assertEqual(self._rfqs(), before)
 
+    def test_chatter_written_as_the_buyer(self):
+        """The shop's post comes without a cookie: what the return writes is
+        still the buyer's, not the public user's."""
+        session, hook = self._start_session()
+        with mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session"):
+            self._post_cart(hook, self._oci_fields([{**GIFT_LINES[0], "UNIT": "XYZ"}]))
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "error")
+        public = self.env.ref("base.public_user").sudo().partner_id
+        authors = session.sudo().message_ids.author_id
+        self.assertIn(self.buyer.partner_id, authors)
+        self.assertNotIn(public, authors)
+
+    def test_nul_and_control_characters_never_a_500(self):
+        for field in ("DESCRIPTION", "CUST_FIELD1", "VENDORMAT", "UNIT"):
+            with self.subTest(field=field):
+                session, hook = self._start_session()
+                lines = [{**GIFT_LINES[0], field: "Kerst\x00pakket\x1b"}]
+                with mute_logger(
+                    "odoo.addons.topgeschenken_oci.models.oci_punchout_session"
+                ):
+                    response = self._post_cart(hook, self._oci_fields(lines))
+                self.assertIn(response.status_code, (303, 400), response.text[:300])
+                session.invalidate_recordset()
+                self.assertIn(session.state, ("done", "error"))
+
     def test_product_without_category(self):
         self.supplier.write({"default_categ_id": False, "nzi_mapping_ids": False})
         session, hook = self._start_session()

@@ -12,7 +12,7 @@ from odoo.tools import file_path, mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..protocol import oci
+from ..protocol import cxml, oci
 from .common import GIFT_LINES, PunchoutCommon
 from .shop_server import cxml_status
 
@@ -178,6 +178,20 @@ class TestTransmission(PunchoutCommon):
             header.findtext("Tax/Money")
         )
         self.assertAlmostEqual(subtotal, 10000 * 24.25 / 1000)
+
+    def test_secret_stripped_from_documents_stored_before(self):
+        order = self._make_rfq()
+        with trap_jobs():
+            order.button_confirm()
+        transmission = order.oci_transmission_ids
+        stored = cxml.with_shared_secret(
+            base64.b64decode(transmission.payload), "cxml-secret-42"
+        )
+        transmission.payload = base64.b64encode(stored)
+        self.env["oci.order.transmission"]._strip_stored_secrets()
+        document = base64.b64decode(transmission.payload)
+        self.assertNotIn(b"cxml-secret-42", document)
+        self.assertIn(b"DE-LINDE", document)
 
     def test_duplicate_confirmation_one_transmission(self):
         order = self._make_rfq()

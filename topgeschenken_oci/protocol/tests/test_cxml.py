@@ -984,3 +984,18 @@ def test_item_tax_rate(tax, rate):
 def test_control_characters_in_a_cxml_cart_dropped(text):
     data = poom(item()).replace(b">Ding<", f">{text}<".encode())
     assert cxml.parse_punchout_order_message(data).items[0].description == "Ding\nmet"
+
+
+def test_shared_secret_added_at_send_time_only():
+    stored = cxml.build_order_request(order_dict(shared_secret=""))
+    assert b"SharedSecret" not in stored
+    sent = cxml.with_shared_secret(stored, "s3cr<e>t")
+    root = parse_xml(sent)
+    credential = root.find("Header/Sender/Credential")
+    assert [child.tag for child in credential] == ["Identity", "SharedSecret"]
+    assert credential.findtext("SharedSecret") == "s3cr<e>t"
+    # the same document otherwise; a second call replaces, never duplicates
+    again = cxml.with_shared_secret(sent, "other")
+    assert parse_xml(again).findtext("Header/Sender/Credential/SharedSecret") == "other"
+    assert cxml.without_shared_secret(sent).count(b"SharedSecret") == 0
+    assert cxml.with_shared_secret(stored, "") == stored
