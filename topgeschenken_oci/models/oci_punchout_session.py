@@ -646,6 +646,8 @@ class OciPunchoutSession(models.Model):
 
     def action_retry_import(self):
         """Import the kept cart again, after the configuration was fixed."""
+        # Purchase managers (write access) only, checked before sudo().
+        self.check_access("write")
         for session in self.filtered(lambda s: s.state == "error"):
             attachment = session.sudo().payload_attachment_id
             if not attachment:
@@ -1490,6 +1492,8 @@ class OciPunchoutSession(models.Model):
         return self.order_id._get_records_action() if self.order_id else False
 
     def action_cancel(self):
+        # The buyer's own sessions (record rules), checked before sudo().
+        self.check_access("read")
         self.filtered(lambda s: s.state == "open")._write_closed({"state": "cancel"})
 
     def check_access_session(self):

@@ -275,3 +275,26 @@ class TestAccessRights(PunchoutHttpCommon):
             self.supplier.nzi_mapping_ids.copy({"supplier_id": other_shop.id}).write(
                 {"account_id": self.expense_gifts.id}
             )
+
+    def test_session_actions_check_access_before_sudo(self):
+        colleague = new_test_user(
+            self.env,
+            "tg_acl_colleague2",
+            groups="base.group_user,purchase.group_purchase_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            self.punchout.with_user(colleague).action_cancel()
+        self.assertEqual(self.punchout.state, "open")
+        # importing a kept cart again is for purchase managers
+        self.punchout.sudo().write({"state": "error"})
+        with self.assertRaises(AccessError):
+            self.punchout.with_user(self.buyer).action_retry_import()
+        self.punchout.with_user(self.users["manager"]).action_retry_import()
+        # the buyer cancels their own open session
+        session = (
+            self.env["oci.punchout.session"].with_user(self.buyer)._start(self.supplier)
+        )
+        session.action_cancel()
+        self.assertEqual(session.sudo().state, "cancel")

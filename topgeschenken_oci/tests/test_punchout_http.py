@@ -503,7 +503,7 @@ class TestPunchoutReturnRoute(PunchoutHttpCommon):
             session.invalidate_recordset()
             self.assertEqual(session.error_code, "order_not_draft")
             self.assertFalse(order.order_line)
-            session.action_retry_import()
+            session.sudo().action_retry_import()
         self.assertEqual(session.state, "error")
         self.assertEqual(session.error_code, "order_not_draft")
         self.assertFalse(order.order_line)
