@@ -459,10 +459,11 @@ class TestBusinessOptions(PunchoutHttpCommon):
         with Form(self.env["oci.punchout.logo"].with_user(self.manager)) as form:
             form.name = "Jubileum"
             form.code = "LOGO-50"
-        with Form(self.env["res.config.settings"]) as form:
-            form.oci_invoice_grouping = "collective"
-            form.oci_cost_center_required = True
-        form.record.execute()
+        # Settings > Purchase > Webshop orders (a settings Form would run every
+        # other setting's onchange too).
+        self.env["res.config.settings"].create(
+            {"oci_invoice_grouping": "collective", "oci_cost_center_required": True}
+        ).execute()
         self.assertEqual(self.company.oci_invoice_grouping, "collective")
 
     def test_branch_invoice_grouping(self):
