@@ -91,6 +91,51 @@ def form_of(page, form_id=None):
     return action, fields
 
 
+def change_order(args, approver, order_id, po_name):
+    """A change of the acknowledged order reaches the shop as a new version."""
+    step("The approver adds one gift to the confirmed order: the shop gets an update")
+    lines = approver.call(
+        "purchase.order.line",
+        "search_read",
+        [("order_id", "=", order_id), ("display_type", "=", False)],
+        ["product_qty"],
+    )
+    line = lines[0]
+    approver.call(
+        "purchase.order.line",
+        "write",
+        [line["id"]],
+        {"product_qty": line["product_qty"] + 1},
+    )
+    for _ in range(60):
+        [transmission] = approver.call(
+            "oci.order.transmission",
+            "search_read",
+            [("order_id", "=", order_id)],
+            ["state", "version", "delivered_version"],
+        )
+        if transmission["delivered_version"] >= 2:
+            break
+        time.sleep(1)
+    print(
+        f"    transmission {transmission['state']}, version "
+        f"{transmission['version']}, the shop has {transmission['delivered_version']}"
+    )
+    if transmission["delivered_version"] < 2:
+        fail("the shop did not take the changed order within 60 s")
+    shop_orders = requests.get(
+        f"{args.shop}/admin/orders", headers={"Accept": "application/json"}, timeout=30
+    ).json()["orders"]
+    versions = [
+        v["type"]
+        for order in shop_orders
+        if order["buyer_order_id"] == po_name
+        for v in order.get("versions", [])
+    ]
+    if versions != ["update"]:
+        fail(f"the shop recorded {versions} for {po_name}, not one update")
+
+
 def confirm_and_ship(args, approver, order_id, po_name):
     """The shop's ConfirmationRequest and ShipNoticeRequest reach the order."""
     step("The shop confirms the order with its delivery date, then ships it")
@@ -232,6 +277,7 @@ def main():
         fail("the shop did not acknowledge the order within 60 s (job runner?)")
 
     po_name = approver.read("purchase.order", order_id, ["name"])["name"]
+    change_order(args, approver, order_id, po_name)
     confirm_and_ship(args, approver, order_id, po_name)
 
     step("The shop invoices the order and mails the invoice to Odoo")

@@ -553,7 +553,15 @@ def _receive_order(protocol, parse, respond, error_response):
             f"Conflict: Idempotency-Key already used for {other['buyer_order_id']}",
         )
     order["protocol"] = protocol
-    stored, created = state.store.record_order(order, raw, respond, key)
+    if order.get("order_type") in ("update", "delete"):
+        # A change or a cancellation of an order the shop has: a new version.
+        stored, created = state.store.record_version(order, raw, key)
+        if stored is None:
+            return error_response(
+                404, f"Not Found: no order {order['buyer_order_id']} to change"
+            )
+    else:
+        stored, created = state.store.record_order(order, raw, respond, key)
     _logger.info(
         "order %s -> %s (%s)",
         stored["buyer_order_id"],

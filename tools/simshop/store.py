@@ -148,6 +148,41 @@ class Store:
             self._save("orders")
             return order, True
 
+    def record_version(self, order, raw, idempotency_key=""):
+        """Record an ``update`` or ``delete`` of an order the shop has, once
+        per idempotency key. :returns: (the stored order or None, created)"""
+        with self.lock:
+            existing = self.find_order(order["buyer_order_id"])
+            if existing is None:
+                return None, False
+            keys = existing.setdefault("idempotency_keys", [])
+            if idempotency_key and idempotency_key in keys:
+                existing["replays"] = existing.get("replays", 0) + 1
+                self._save("orders")
+                return existing, False
+            if idempotency_key:
+                keys.append(idempotency_key)
+            versions = existing.setdefault("versions", [])
+            number = len(versions) + 2
+            raw_file = f"orders/{existing['supplier_order_id']}-v{number}.xml"
+            versions.append(
+                {
+                    "version": number,
+                    "type": order["order_type"],
+                    "received_at": _now(),
+                    "raw_file": raw_file,
+                }
+            )
+            if order["order_type"] == "delete":
+                existing["status"] = "cancelled"
+            else:
+                existing["lines"] = order["lines"]
+                existing["total"] = order.get("total", existing.get("total"))
+                existing["status"] = "changed"
+            self.write_file(raw_file, raw)
+            self._save("orders")
+            return existing, True
+
     def note_document(self, supplier_order_id, kind, http_status):
         """Remember a confirmation or ship notice sent to the buyer."""
         with self.lock:

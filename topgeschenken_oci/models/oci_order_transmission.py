@@ -131,11 +131,47 @@ class OciOrderTransmission(models.Model):
     last_error = fields.Text(readonly=True, string="Last error")
     supplier_order_ref = fields.Char(string="Shop order number", readonly=True)
     sent_at = fields.Datetime(readonly=True, string="Sent on")
+    delivered_version = fields.Integer(
+        string="Version the shop has",
+        readonly=True,
+        help="The last version of the order the webshop took (HTTP 2xx): a "
+        "later version goes as a cXML update (or delete, for a cancelled "
+        "order) that references it.",
+    )
+    previous_payload_id = fields.Char(
+        string="Previous payloadID",
+        readonly=True,
+        help="The payloadID of the version before this one.",
+    )
+    order_type = fields.Selection(
+        [("new", "New order"), ("update", "Change"), ("delete", "Cancellation")],
+        string="Document type",
+        compute="_compute_order_type",
+        help="What this version asks of the shop (cXML OrderRequest type).",
+    )
     acknowledged_at = fields.Datetime(readonly=True, string="Acknowledged on")
 
     _order_unique = models.Constraint(
         "UNIQUE(order_id)", "An order is transmitted to the webshop only once."
     )
+
+    @api.depends("delivered_version", "version", "order_id.state")
+    def _compute_order_type(self):
+        for transmission in self:
+            transmission.order_type = transmission._cxml_order_type()
+
+    def _cxml_order_type(self):
+        """``new`` until the shop took a version; then ``update`` for a later
+        version of the order, ``delete`` once the order is cancelled (cXML
+        OrderRequest ``type``)."""
+        self.ensure_one()
+        if not self.delivered_version:
+            return "new"
+        if self.order_id.state == "cancel":
+            return "delete"
+        if self.version > self.delivered_version:
+            return "update"
+        return "new" if self.delivered_version == 1 else "update"
 
     @api.depends("attempt_ids")
     def _compute_attempt_count(self):
@@ -233,6 +269,7 @@ class OciOrderTransmission(models.Model):
             transmission.write(
                 {
                     "version": version,
+                    "previous_payload_id": payload_id,
                     "payload_id": cxml.new_payload_id(
                         transmission.order_id._oci_host()
                     ),
@@ -366,7 +403,11 @@ class OciOrderTransmission(models.Model):
             "user_agent": supplier.cxml_user_agent or "Odoo",
             "order_id": order.name,
             "order_date": order.date_approve or fields.Datetime.now(),
-            "order_type": "new",
+            "order_type": self._cxml_order_type(),
+            "order_version": str(self.version) if self.version > 1 else None,
+            "document_reference": self.previous_payload_id
+            if self._cxml_order_type() != "new"
+            else None,
             "currency": currency.name,
             "total": float_round(
                 order.amount_total, precision_rounding=currency.rounding
@@ -438,7 +479,8 @@ class OciOrderTransmission(models.Model):
             transmission._enqueue(eta=fields.Datetime.now() + timedelta(minutes=1))
             return False
         order.invalidate_recordset()
-        if order.state != "purchase":
+        cancelling = order.state == "cancel" and transmission.delivered_version
+        if order.state != "purchase" and not cancelling:
             transmission.write(
                 {
                     "state": "cancelled",
@@ -603,7 +645,11 @@ class OciOrderTransmission(models.Model):
         except (ProtocolError, ValueError) as error:
             # Delivered, but the answer is unreadable: ask again (same key).
             self.write(
-                {"state": "sent", "sent_at": self.sent_at or fields.Datetime.now()}
+                {
+                    "state": "sent",
+                    "sent_at": self.sent_at or fields.Datetime.now(),
+                    "delivered_version": self.version,
+                }
             )
             return self._retry_later(
                 self.env._(
@@ -625,9 +671,13 @@ class OciOrderTransmission(models.Model):
             )
         now = fields.Datetime.now()
         self._log_attempt("acknowledged", duration, http_status=status, body=body)
+        if self._cxml_order_type() == "delete":
+            return self._cancellation_acknowledged(now)
+        was_update = self._cxml_order_type() == "update"
         self.write(
             {
                 "state": "acknowledged",
+                "delivered_version": self.version,
                 "sent_at": self.sent_at or now,
                 "acknowledged_at": now,
                 "last_error": False,
@@ -639,11 +689,36 @@ class OciOrderTransmission(models.Model):
         order.acknowledged = True
         if supplier_ref and not order.partner_ref:
             order.partner_ref = supplier_ref
-        order.message_post(
-            body=self.env._(
+        if was_update:
+            body = self.env._(
+                "%(shop)s took the changed order (version %(version)s).",
+                shop=self.supplier_id.name,
+                version=self.version,
+            )
+        else:
+            body = self.env._(
                 "Order placed with %(shop)s: acknowledged%(ref)s.",
                 shop=self.supplier_id.name,
                 ref=self.env._(" as %(ref)s", ref=supplier_ref) if supplier_ref else "",
+            )
+        order.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return True
+
+    def _cancellation_acknowledged(self, now):
+        """The shop took the cancellation of an order it had."""
+        self.write(
+            {
+                "state": "cancelled",
+                "delivered_version": self.version,
+                "acknowledged_at": now,
+                "last_error": False,
+                "next_attempt_at": False,
+            }
+        )
+        self.order_id.message_post(
+            body=self.env._(
+                "%(shop)s took the cancellation of the order.",
+                shop=self.supplier_id.name,
             ),
             subtype_xmlid="mail.mt_note",
         )

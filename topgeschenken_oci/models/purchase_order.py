@@ -107,25 +107,27 @@ class PurchaseOrder(models.Model):
     # EXTENDS purchase
     def button_cancel(self):
         res = super().button_cancel()
-        # The shop may already have the order (a send may even have been in
-        # flight: the job holds the order's lock, so this cancel ran after
-        # it): say so where the buyer looks.
-        for order in self.filtered(
-            lambda o: o.oci_transmission_state in ("sent", "acknowledged")
-        ):
-            transmission = order.oci_transmission_ids[:1]
-            order.message_post(
-                body=self.env._(
-                    "%(shop)s already has this order%(ref)s: cancel it with the "
-                    "webshop too.",
-                    shop=transmission.supplier_id.name,
-                    ref=self.env._(" (%(ref)s)", ref=transmission.supplier_order_ref)
-                    if transmission.supplier_order_ref
-                    else "",
-                ),
-                subtype_xmlid="mail.mt_note",
+        # The shop has the order (or may have it: a send may even have been
+        # in flight, the job holds the order's lock so this cancel ran after
+        # it): the cancellation goes to it as a new version (cXML delete).
+        for order in self.filtered(lambda o: o.state == "cancel"):
+            order.oci_transmission_ids.filtered("delivered_version")._restart(
+                self.env._(
+                    "The order was cancelled: the cancellation is sent to the webshop."
+                )
             )
         return res
+
+    def _oci_send_changes(self):
+        """A confirmed order the shop took changed (quantity, price, date):
+        the change goes to it as a new version (cXML update), through the
+        same outbox, exactly once."""
+        for order in self.filtered(lambda o: o.state == "purchase"):
+            order.oci_transmission_ids.filtered(
+                lambda t: t.delivered_version and t.state == "acknowledged"
+            )._restart(
+                self.env._("The order changed: the change is sent to the webshop.")
+            )
 
     def _oci_rematch_waiting_bills(self):
         """Match again the draft bills that named these orders before they were
@@ -306,7 +308,10 @@ class PurchaseOrder(models.Model):
             # the lines' planned dates, the receipt moves' deadlines and a
             # "Date Updated" activity for the buyer; the moves' scheduled date
             # follows, so the receipt shows when the gifts arrive.
-            self._update_date_planned_for_lines(dates)
+            # (The shop's own dates: nothing to send back to it.)
+            self._update_date_planned_for_lines(
+                [(line.with_context(oci_from_shop=True), date) for line, date in dates]
+            )
             for line, date in dates:
                 line.move_ids.filtered(
                     lambda m: m.state not in ("done", "cancel")

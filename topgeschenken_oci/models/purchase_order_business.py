@@ -16,6 +16,8 @@ ORDER_BUSINESS_FIELDS = {
     "oci_buyer_reference",
     "oci_invoice_grouping",
 }
+# What a change of a confirmed order sends to the shop again (cXML update).
+ORDER_CHANGE_FIELDS = {"product_qty", "price_unit", "date_planned"}
 LINE_BUSINESS_FIELDS = {
     "oci_card_text",
     "oci_logo",
@@ -402,7 +404,12 @@ class PurchaseOrderLine(models.Model):
                         order=frozen[0].order_id.name,
                     )
                 )
-        return super().write(vals)
+        res = super().write(vals)
+        if ORDER_CHANGE_FIELDS & set(vals) and not self.env.context.get(
+            "oci_from_shop"
+        ):
+            self.order_id._oci_send_changes()
+        return res
 
     def _oci_effective_card_text(self):
         return self.oci_card_text or self.order_id.oci_card_text or ""

@@ -1324,14 +1324,15 @@ def build_order_request(order):
       deployment_mode (``"test"``/``"production"``), lang (``nl-NL``);
     * header: **order_id** (the PO name), **order_date**, order_type
       (``new``/``update``/``delete``: the ``type`` attribute, default
-      ``new``), order_version, **currency**, total (default: sum of the
-      lines, rounded to cents), tax (``{"amount", "description"}`` or an
-      amount), shipping (same form), **bill_to** and ship_to (address
-      dicts: name, street,
-      street2, zip, city, state, country_code, country, email, phone,
-      address_id, address_id_domain, deliver_to), contact (``{"name",
-      "email", "phone", "role"}``), comments (text), extrinsics (ordered
-      ``{name: value}``: CostCenter, BuyerReference, CardText ...);
+      ``new``), order_version, document_reference (the ``payloadID`` of the
+      version an ``update``/``delete`` replaces), **currency**, total
+      (default: sum of the lines, rounded to cents), tax (``{"amount",
+      "description"}`` or an amount), shipping (same form), **bill_to** and
+      ship_to (address dicts: name, street, street2, zip, city, state,
+      country_code, country, email, phone, address_id, address_id_domain,
+      deliver_to), contact (``{"name", "email", "phone", "role"}``), comments
+      (text), extrinsics (ordered ``{name: value}``: CostCenter,
+      BuyerReference, CardText ...);
     * **lines**: dicts with **line_number**, **quantity**,
       **supplier_part_id**, supplier_part_auxiliary_id (echoed exactly),
       buyer_part_id, **unit_price** (per ordered unit), unit_of_measure
@@ -1428,6 +1429,13 @@ def _add_order_header(order_request, order, currency, lang):
             _phone(el, contact["phone"], contact.get("country_code") or "NL")
     if order.get("comments"):
         _sub(header, "Comments", order["comments"], {XML_LANG: lang})
+    if order.get("document_reference"):
+        # The version this one changes or cancels (type update / delete).
+        _sub(
+            header,
+            "DocumentReference",
+            attrs={"payloadID": order["document_reference"]},
+        )
     _extrinsics(header, order.get("extrinsics"))
     return header
 

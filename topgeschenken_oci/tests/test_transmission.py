@@ -558,18 +558,21 @@ class TestExactlyOnce(PunchoutCommon):
         self.assertEqual(transmission.state, "acknowledged")
         self.assertEqual(len(self.shop.requests), 1)
 
-    def test_cancel_after_the_shop_has_it_says_so(self):
+    def test_cancel_after_the_shop_has_it_sends_the_cancellation(self):
         order = self._rfq()
         with trap_jobs() as trap:
             order.button_confirm()
             trap.perform_enqueued_jobs()
         self.assertEqual(order.oci_transmission_state, "acknowledged")
-        order.button_cancel()
+        with trap_jobs() as trap:
+            order.button_cancel()
+            trap.assert_jobs_count(1)  # the cancellation, to the shop
+        transmission = order.oci_transmission_ids
+        self.assertEqual(transmission.state, "to_send")
         self.assertTrue(
             any(
-                "already has this order (TG-100001): cancel it with the webshop too"
-                in (message.body or "")
-                for message in order.message_ids
+                "the cancellation is sent to the webshop" in (message.body or "")
+                for message in transmission.message_ids
             )
         )
         self.assertEqual(len(self.shop.requests), 1)

@@ -168,3 +168,30 @@ def test_order_errors_and_mismatches(client):
         True,
         True,
     ]
+
+
+def test_update_and_delete_are_new_versions(client):
+    refs = issue_refs(client)
+    body = cxml_order_request("P00050", refs)
+    first = post_xml(client, "/cxml/order", body, **{"Idempotency-Key": "db-7-1"})
+    assert first.status_code == 200
+    update = body.replace(b'type="new"', b'type="update" orderVersion="2"')
+    changed = post_xml(client, "/cxml/order", update, **{"Idempotency-Key": "db-7-2"})
+    assert status_of(changed) == (200, "OK")
+    assert (
+        changed.headers["X-Supplier-Order-Id"] == first.headers["X-Supplier-Order-Id"]
+    )
+    assert changed.headers["X-Idempotent-Replay"] == "false"
+    again = post_xml(client, "/cxml/order", update, **{"Idempotency-Key": "db-7-2"})
+    assert again.headers["X-Idempotent-Replay"] == "true"
+    delete = body.replace(b'type="new"', b'type="delete" orderVersion="3"')
+    post_xml(client, "/cxml/order", delete, **{"Idempotency-Key": "db-7-3"})
+    order = client.get("/admin/orders", headers={"Accept": "application/json"}).json
+    order = order["orders"][0]
+    assert [v["type"] for v in order["versions"]] == ["update", "delete"]
+    assert order["status"] == "cancelled"
+    # A change of an order the shop never had.
+    unknown = cxml_order_request("P00051", refs).replace(
+        b'type="new"', b'type="update"'
+    )
+    assert post_xml(client, "/cxml/order", unknown).status_code == 404
