@@ -9,7 +9,9 @@ cart for that session): the HTTP access log must not show it.
 import logging
 import re
 
-TOKEN_IN_PATH = re.compile(r"(/punchout/return/)[^\s\"'?/]+")
+# The token and whatever follows it (a GET cart's query string holds the
+# cart itself: card texts, addresses).
+TOKEN_IN_PATH = re.compile(r"(/punchout/return/)[^\s\"']+")
 
 
 class PunchoutTokenFilter(logging.Filter):

@@ -196,7 +196,9 @@ class PunchoutController(http.Controller):
                 "kind": kind,
                 "order": session.order_id if session else None,
                 "back_url": self._back_url(session),
-                "cart_kept": kind in ("refused", "too_large"),
+                # Only when it was: a body refused for its size is not stored.
+                "cart_kept": kind in ("refused", "too_large")
+                and bool(session and session.payload_attachment_id),
             },
             status=outcome["status"],
             headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},

@@ -8,7 +8,7 @@ import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import consteq, mute_logger
+from odoo.tools import SQL, consteq, mute_logger
 
 from ..protocol import cxml_inbound
 from ..protocol.errors import ProtocolError
@@ -130,7 +130,13 @@ class OciOrderDocument(models.Model):
                 f"Bad Request: order {order.name} has no line "
                 + ", ".join(map(str, unknown[:10])),
             )
-        order.lock_for_update()
+        # Wait for the order (a confirmation and a ship notice may come at
+        # once; the send job holds it during its call): no LockError page.
+        # A concurrent update of it makes this request fail to serialize,
+        # and Odoo runs it again on a fresh snapshot (a replay is then seen).
+        self.env.cr.execute(
+            SQL("SELECT id FROM purchase_order WHERE id = %s FOR UPDATE", order.id)
+        )
         try:
             # The document is created first: it claims its payloadID, so two
             # identical posts at the same instant apply it once (the second

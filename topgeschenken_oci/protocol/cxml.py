@@ -31,7 +31,6 @@ refused, not read as one or as a thousand).
 
 import base64
 import binascii
-import codecs
 import os
 import re
 import time
@@ -50,7 +49,14 @@ from .numbers import parse_tax_rate
 # _() only marks messages for Odoo's extractor: no env here, the addon
 # translates them when it shows them.
 # pylint: disable=prefer-env-translation
-from .xmlsafe import MAX_XML_BYTES, drop_control_chars, localname, parse_xml
+from .xmlsafe import (
+    MAX_XML_BYTES,
+    drop_control_chars,
+    encode_text,
+    localname,
+    parse_xml,
+    to_utf8,
+)
 
 CXML_VERSION = "1.2.063"
 CXML_DOCTYPE = (
@@ -93,9 +99,6 @@ _ORDER_TYPES = ("new", "update", "delete")
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,2})?$")
 _MAX_NUMBER_CHARS = 40
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-_ENCODING_DECL_RE = re.compile(
-    r"""^(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])[A-Za-z0-9._-]+\2"""
-)
 
 
 # ---------------------------------------------------------------------------
@@ -401,96 +404,13 @@ def _address(parent, tag, address, lang, *, require_postal=False):
     return holder
 
 
-def _to_utf8(data):
-    """Return ``data`` as UTF-8 bytes; UTF-16/32 input is transcoded."""
-    if isinstance(data, str):
-        return _encode_text(data)
-    if not isinstance(data, bytes | bytearray):
-        raise UnsafeXMLError(_("The XML document is empty."), code="xml_empty")
-    data = bytes(data)
-    head = data[:4]
-    encoding = None
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        encoding = "utf-32"
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif head[:2] == b"<\x00":
-        encoding = "utf-32-le" if head[2:4] == b"\x00\x00" else "utf-16-le"
-    elif head[:1] == b"\x00":
-        encoding = "utf-32-be" if head[:3] == b"\x00\x00\x00" else "utf-16-be"
-    if encoding is None:
-        return data
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise UnsafeXMLError(
-            _("The XML document is not well-formed: %(error)s"),
-            code="xml_syntax",
-            error=str(exc),
-        ) from exc
-    return _encode_text(text.lstrip("\ufeff"))
-
-
-def _encode_text(text):
-    """UTF-8 bytes of an XML text, its encoding declaration made to match."""
-    text = text.lstrip("\ufeff")
-    return _ENCODING_DECL_RE.sub(r"\1\2UTF-8\2", text, count=1).encode(
-        "utf-8", "surrogatepass"
-    )
-
-
-def _refuse_internal_subset(raw):
-    """Refuse a DOCTYPE with an internal subset (``<!DOCTYPE x [...]>``).
-
-    Walks the prolog only (XML declaration, comments, processing
-    instructions, the DOCTYPE), honouring quotes inside the DOCTYPE, so the
-    cost is linear and a ``[`` later in the document does not count.
-    """
-    pos, size = 0, len(raw)
-    while pos < size:
-        while pos < size and raw[pos] in b" \t\r\n":
-            pos += 1
-        if raw.startswith(b"<?", pos):
-            end = raw.find(b"?>", pos + 2)
-            pos = size if end < 0 else end + 2
-        elif raw.startswith(b"<!--", pos):
-            end = raw.find(b"-->", pos + 4)
-            pos = size if end < 0 else end + 3
-        elif raw[pos : pos + 9].upper() == b"<!DOCTYPE":
-            pos += 9
-            quote = None
-            while pos < size:
-                char = raw[pos : pos + 1]
-                if quote:
-                    if char == quote:
-                        quote = None
-                elif char in (b'"', b"'"):
-                    quote = char
-                elif char == b"[":
-                    raise UnsafeXMLError(
-                        _(
-                            "The XML document has a DTD internal subset; such "
-                            "documents are refused."
-                        ),
-                        code="xml_dtd_subset",
-                    )
-                elif char == b">":
-                    break
-                pos += 1
-            pos += 1
-        else:
-            return
-
-
 def _parse(data, error_cls):
     """Parse an incoming cXML document and return its root element.
 
     Hostile input raises :class:`UnsafeXMLError`; input that is no XML at all
     (an HTML error page, an empty body) raises ``error_cls``.
     """
-    raw = drop_control_chars(_to_utf8(data))
-    if len(raw) <= MAX_XML_BYTES:  # parse_xml refuses larger ones
-        _refuse_internal_subset(raw)
+    raw = drop_control_chars(to_utf8(data))
     try:
         root = parse_xml(raw)
     except UnsafeXMLError as exc:
@@ -755,12 +675,12 @@ def decode_cxml_post(pairs):
     if FIELD_URLENCODED in fields:
         value = fields[FIELD_URLENCODED]
         if isinstance(value, bytes | bytearray):
-            data = _to_utf8(bytes(value))
+            data = to_utf8(bytes(value))
         else:
             text = value.lstrip("\ufeff")
             if text.lstrip()[:3].upper() == "%3C":
                 text = unquote_plus(text)
-            data = _encode_text(text)
+            data = encode_text(text)
         if data.strip():
             return data
     if FIELD_BASE64 in fields:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
+from . import const
 from .cxml import _child, _children, _parse, _path, _strip_text
 from .errors import CXMLError, _
 
@@ -46,7 +47,7 @@ CONFIRMATION_TYPES = (
     "replace",
     "requestToPay",
 )
-MAX_LINES = 5000
+MAX_LINES = const.MAX_LINES
 
 
 @dataclass
@@ -104,6 +105,13 @@ def _date(value, what):
         ) from exc
     if parsed.tzinfo:
         parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    if not 2000 <= parsed.year <= 2099:
+        raise CXMLError(
+            _("%(field)s: '%(value)s' is not a plausible date."),
+            code="bad_date",
+            field=what,
+            value=value[:40],
+        )
     return parsed
 
 
@@ -192,7 +200,9 @@ def _confirmation(body, doc):
     doc.notice_date = _date(header.get("noticeDate"), "noticeDate")
     doc.comments = _comments(header)
     doc.order_ids = [_order_id(body)]
-    for item in _children(body, "ConfirmationItem")[: MAX_LINES + 1]:
+    items = _children(body, "ConfirmationItem")[: MAX_LINES + 1]
+    _refuse_repeated(_line_number(item.get("lineNumber")) for item in items)
+    for item in items:
         number = _line_number(item.get("lineNumber"))
         unit = _strip_text(_child(item, "UnitOfMeasure"))
         for status in _children(item, "ConfirmationStatus"):
@@ -225,6 +235,20 @@ def _confirmation(body, doc):
             code="too_many_lines",
             max=MAX_LINES,
         )
+
+
+def _refuse_repeated(numbers):
+    """One ConfirmationItem per line: a line confirmed in one item and
+    rejected in another cannot be applied."""
+    seen = set()
+    for number in numbers:
+        if number in seen:
+            raise CXMLError(
+                _("Line %(line)s appears twice in the document."),
+                code="repeated_line",
+                line=number,
+            )
+        seen.add(number)
 
 
 def _ship_notice(body, doc):

@@ -1,11 +1,13 @@
-"""A hardened XML parser for documents that come from outside.
+"""The one XML gate for every document that comes from outside.
 
-No DTD is loaded, no entity is resolved, no network is touched, and a
-document that declares a DOCTYPE with an internal subset (entity
-definitions: XXE, billion laughs) is refused outright. Size and depth are
-bounded.
+OCI XML carts, cXML carts, answers and order documents, shop answers: all
+are parsed by :func:`parse_xml`. UTF-16/32 input is transcoded to UTF-8
+first; a DOCTYPE with an internal subset (entity definitions: XXE, billion
+laughs) is refused outright, whatever the encoding; no DTD is loaded, no
+entity is resolved, no network is touched; size and depth are bounded.
 """
 
+import codecs
 import re
 
 from lxml import etree
@@ -18,8 +20,8 @@ from .errors import UnsafeXMLError, _
 
 MAX_XML_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 256
-_DECLARED_ENCODING = re.compile(
-    r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])([A-Za-z0-9._:-]+)\2"""
+_ENCODING_DECL = re.compile(
+    r"""^(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])[A-Za-z0-9._-]+\2"""
 )
 
 
@@ -61,6 +63,87 @@ def drop_control_chars(data):
     return data
 
 
+def to_utf8(data):
+    """Return ``data`` as UTF-8 bytes; UTF-16/32 input is transcoded."""
+    if isinstance(data, str):
+        return encode_text(data)
+    if not isinstance(data, bytes | bytearray):
+        raise UnsafeXMLError(_("The XML document is empty."), code="xml_empty")
+    data = bytes(data)
+    head = data[:4]
+    encoding = None
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif head[:2] == b"<\x00":
+        encoding = "utf-32-le" if head[2:4] == b"\x00\x00" else "utf-16-le"
+    elif head[:1] == b"\x00":
+        encoding = "utf-32-be" if head[:3] == b"\x00\x00\x00" else "utf-16-be"
+    if encoding is None:
+        return data
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UnsafeXMLError(
+            _("The XML document is not well-formed: %(error)s"),
+            code="xml_syntax",
+            error=str(exc),
+        ) from exc
+    return encode_text(text.lstrip("\ufeff"))
+
+
+def encode_text(text):
+    """UTF-8 bytes of an XML text, its encoding declaration made to match."""
+    text = text.lstrip("\ufeff")
+    return _ENCODING_DECL.sub(r"\1\2UTF-8\2", text, count=1).encode(
+        "utf-8", "surrogatepass"
+    )
+
+
+def _refuse_internal_subset(raw):
+    """Refuse a DOCTYPE with an internal subset (``<!DOCTYPE x [...]>``).
+
+    Walks the prolog only (XML declaration, comments, processing
+    instructions, the DOCTYPE), honouring quotes inside the DOCTYPE, so the
+    cost is linear and a ``[`` later in the document does not count.
+    """
+    pos, size = 0, len(raw)
+    while pos < size:
+        while pos < size and raw[pos] in b" \t\r\n":
+            pos += 1
+        if raw.startswith(b"<?", pos):
+            end = raw.find(b"?>", pos + 2)
+            pos = size if end < 0 else end + 2
+        elif raw.startswith(b"<!--", pos):
+            end = raw.find(b"-->", pos + 4)
+            pos = size if end < 0 else end + 3
+        elif raw[pos : pos + 9].upper() == b"<!DOCTYPE":
+            pos += 9
+            quote = None
+            while pos < size:
+                char = raw[pos : pos + 1]
+                if quote:
+                    if char == quote:
+                        quote = None
+                elif char in (b'"', b"'"):
+                    quote = char
+                elif char == b"[":
+                    raise UnsafeXMLError(
+                        _(
+                            "The XML document has a DTD internal subset; such "
+                            "documents are refused."
+                        ),
+                        code="xml_dtd_subset",
+                    )
+                elif char == b">":
+                    break
+                pos += 1
+            pos += 1
+        else:
+            return
+
+
 def _parser():
     return etree.XMLParser(
         resolve_entities=False,
@@ -79,10 +162,9 @@ def parse_xml(data, max_bytes=MAX_XML_BYTES, max_depth=MAX_DEPTH):
     :raises UnsafeXMLError: for oversized, deep, entity-declaring or
         malformed documents.
     """
-    if isinstance(data, str):
-        # The text is encoded as UTF-8 now: its declaration must say so.
-        data = _DECLARED_ENCODING.sub(r"\1\2UTF-8\2", data, count=1)
-        data = data.encode("utf-8", "replace")
+    # One gate for every document: UTF-16/32 (with or without a BOM) is read
+    # as UTF-8 first, so no check below can be side-stepped by an encoding.
+    data = to_utf8(data)
     if not data or not data.strip():
         raise UnsafeXMLError(_("The XML document is empty."), code="xml_empty")
     if len(data) > max_bytes:
@@ -92,6 +174,7 @@ def parse_xml(data, max_bytes=MAX_XML_BYTES, max_depth=MAX_DEPTH):
             size=len(data),
             max=max_bytes,
         )
+    _refuse_internal_subset(data)
     if b"<!entity" in data.lower():
         raise UnsafeXMLError(
             _(

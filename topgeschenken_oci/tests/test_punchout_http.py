@@ -8,6 +8,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..protocol.const import MAX_LINES
 from .common import GIFT_LINES, PunchoutHttpCommon
 
 
@@ -235,7 +236,7 @@ class TestPunchoutHttp(PunchoutHttpCommon):
             "PRICE": "1",
             "CURRENCY": "EUR",
         }
-        response = self._post_cart(hook, self._oci_fields([line] * 5001))
+        response = self._post_cart(hook, self._oci_fields([line] * (MAX_LINES + 1)))
         self._assert_refused(response, session, "too_many_lines", before)
 
     @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
@@ -546,4 +547,24 @@ class TestTokenNotLogged(PunchoutHttpCommon):
             log_filter.filter(record)
         message = record.getMessage()
         self.assertNotIn(token, message)
+        self.assertIn("/punchout/return/[redacted] HTTP/1.1", message)
+        # A GET cart: its query string (card texts, addresses) is not logged.
+        record = logging.LogRecord(
+            "werkzeug",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - - [%s] "%s" %s',
+            (
+                "127.0.0.1",
+                "now",
+                f"GET /punchout/return/{token}?NEW_ITEM-CUST_FIELD1=Lief HTTP/1.1",
+                "303",
+            ),
+            None,
+        )
+        for log_filter in logger.filters:
+            log_filter.filter(record)
+        message = record.getMessage()
+        self.assertNotIn("CUST_FIELD1", message)
         self.assertIn("/punchout/return/[redacted] HTTP/1.1", message)

@@ -93,3 +93,15 @@ def test_internal_subset_refused_whatever_the_encoding(encoding):
     )
     with pytest.raises(UnsafeXMLError):
         cxml_inbound.parse_inbound_request(text.encode(encoding))
+
+
+def test_a_line_twice_and_implausible_dates_are_refused():
+    text = _fixture("cxml_confirmation_request.xml").decode()
+    twice = text.replace('lineNumber="2"', 'lineNumber="1"')
+    with pytest.raises(CXMLError) as info:
+        cxml_inbound.parse_inbound_request(twice.encode())
+    assert info.value.code == "repeated_line"
+    old = text.replace("2026-12-10T12:00:00+01:00", "1900-01-01T00:00:00Z")
+    with pytest.raises(CXMLError) as info:
+        cxml_inbound.parse_inbound_request(old.encode())
+    assert info.value.code == "bad_date"

@@ -660,7 +660,7 @@ def test_default_line_limit():
     with pytest.raises(CartError) as caught:
         parse_oci_form(pairs)
     assert caught.value.code == "too_many_lines"
-    assert caught.value.params["max"] == 5000
+    assert caught.value.params["max"] == const.MAX_LINES == 1000
 
 
 @pytest.mark.parametrize(
