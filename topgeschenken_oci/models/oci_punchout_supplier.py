@@ -159,8 +159,9 @@ class OciPunchoutSupplier(models.Model):
     currency_id = fields.Many2one(
         "res.currency",
         string="Shop currency",
-        default=lambda s: s.env.company.currency_id,
-        help="The currency the shop quotes in. A cart in another currency is "
+        help="The currency the shop quotes in; empty: the company's currency "
+        "(read when a cart comes back, so a record made before the company's "
+        "chart of accounts is still right). A cart in another currency is "
         "imported as it says, but flagged on the RFQ: a shop that sends a "
         "default currency (USD) with its euro prices must not pass unseen.",
     )
