@@ -701,6 +701,12 @@ def admin_invoice(order_id):
     options["issue_date"] = issue_date
     number = state.store.next_invoice_number(credit_note, issue_date.year)
     try:
+        rejected = set(order.get("rejected_lines") or ())
+        if rejected:
+            order = {
+                **order,
+                "lines": [ln for ln in order["lines"] if ln["line_no"] not in rejected],
+            }
         xml, summary = ubl.build_invoice(
             order,
             number,
@@ -776,13 +782,18 @@ def admin_confirm(order_id):
     except (TypeError, ValueError):
         return jsonify(error="delivery_days must be a number"), 400
     delivery = (date.today() + timedelta(days=days)).isoformat() + "T12:00:00+01:00"
+    reject_lines = [str(n) for n in payload.get("reject_lines") or ()]
     document = cxml.confirmation_request(
         order,
         state.config.shared_secret,
-        reject_lines=payload.get("reject_lines") or (),
+        reject_lines=reject_lines,
         delivery_date=delivery,
     )
-    return _document_answer("confirmation", order, document)
+    answer = _document_answer("confirmation", order, document)
+    if reject_lines and answer[1] == 200:
+        # Rejected lines are neither shipped nor invoiced.
+        state.store.note_rejected(order["supplier_order_id"], reject_lines)
+    return answer
 
 
 @shop.post("/admin/ship/<path:order_id>")
@@ -807,9 +818,17 @@ def admin_ship(order_id):
         tracking=payload.get("tracking") or f"3STGS{number}NL",
         delivery_date=(date.today() + timedelta(days=days)).isoformat()
         + "T12:00:00+01:00",
-        lines=payload.get("lines"),
+        lines=payload.get("lines") or _open_lines(order),
     )
     return _document_answer("ship_notice", order, document)
+
+
+def _open_lines(order):
+    """The line numbers of an order the shop did not reject."""
+    rejected = set(order.get("rejected_lines") or ())
+    return [
+        line["line_no"] for line in order["lines"] if line["line_no"] not in rejected
+    ]
 
 
 def _deliver_by_mail(number, xml, kind, payload):

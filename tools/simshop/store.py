@@ -183,6 +183,15 @@ class Store:
             self._save("orders")
             return existing, True
 
+    def note_rejected(self, supplier_order_id, line_numbers):
+        """Remember the lines the shop rejected (not shipped, not invoiced)."""
+        with self.lock:
+            order = self._data["orders"].get(supplier_order_id)
+            if order is not None:
+                rejected = order.setdefault("rejected_lines", [])
+                rejected += [n for n in line_numbers if n not in rejected]
+                self._save("orders")
+
     def note_document(self, supplier_order_id, kind, http_status):
         """Remember a confirmation or ship notice sent to the buyer."""
         with self.lock:

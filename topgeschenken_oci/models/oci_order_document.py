@@ -173,6 +173,11 @@ class OciOrderDocument(models.Model):
                 "res_id": order.id,
             }
         )
+        # The shop's post has no user: what it writes is for the buyer, in
+        # the buyer's language and time zone, and comes from the vendor.
+        buyer = order.user_id
+        order = order.with_context(lang=buyer.lang or "en_US", tz=buyer.tz or "UTC")
+        lines = {number: line.with_env(order.env) for number, line in lines.items()}
         if doc.kind == "confirmation":
             summary = order._oci_apply_confirmation(doc, lines)
         else:
@@ -181,6 +186,7 @@ class OciOrderDocument(models.Model):
         order.message_post(
             body=Markup("<br/>").join(summary),
             attachment_ids=attachment.ids,
+            author_id=order.partner_id.id,
             subtype_xmlid="mail.mt_note",
         )
 

@@ -689,19 +689,23 @@ class OciOrderTransmission(models.Model):
         order.acknowledged = True
         if supplier_ref and not order.partner_ref:
             order.partner_ref = supplier_ref
+        # Written for the buyer, whoever runs the job.
+        env = self.with_context(lang=order.user_id.lang or "en_US").env
         if was_update:
-            body = self.env._(
+            body = env._(
                 "%(shop)s took the changed order (version %(version)s).",
                 shop=self.supplier_id.name,
                 version=self.version,
             )
         else:
-            body = self.env._(
+            body = env._(
                 "Order placed with %(shop)s: acknowledged%(ref)s.",
                 shop=self.supplier_id.name,
-                ref=self.env._(" as %(ref)s", ref=supplier_ref) if supplier_ref else "",
+                ref=env._(" as %(ref)s", ref=supplier_ref) if supplier_ref else "",
             )
-        order.message_post(body=body, subtype_xmlid="mail.mt_note")
+        order.message_post(
+            body=body, author_id=order.partner_id.id, subtype_xmlid="mail.mt_note"
+        )
         return True
 
     def _cancellation_acknowledged(self, now):

@@ -273,6 +273,17 @@ class PurchaseOrder(models.Model):
                         why=f": {status.comments}" if status.comments else "",
                     )
                 )
+                if not line.qty_received and not line.qty_invoiced:
+                    # Nothing of it will come: the receipt stops waiting for
+                    # it, the budget and the bill check stop counting it
+                    # (Odoo's own way to drop a line of a confirmed order).
+                    line.with_context(oci_from_shop=True).product_qty = 0
+                    summary.append(
+                        env._(
+                            "Line %(number)s: quantity set to 0.",
+                            number=status.line_number,
+                        )
+                    )
                 continue
             if (
                 status.quantity is not None
@@ -300,7 +311,9 @@ class PurchaseOrder(models.Model):
                         "Line %(number)s (%(name)s): delivery on %(date)s.",
                         number=status.line_number,
                         name=name,
-                        date=format_datetime(env, status.delivery_date),
+                        date=format_datetime(
+                            env, status.delivery_date, tz=env.context.get("tz")
+                        ),
                     )
                 )
         if dates:
@@ -368,7 +381,9 @@ class PurchaseOrder(models.Model):
                 else "",
                 date=env._(
                     ", delivery on %(date)s",
-                    date=format_datetime(env, doc.delivery_date),
+                    date=format_datetime(
+                        env, doc.delivery_date, tz=env.context.get("tz")
+                    ),
                 )
                 if doc.delivery_date
                 else "",
@@ -376,7 +391,9 @@ class PurchaseOrder(models.Model):
         ]
         for receipt in receipts:
             receipt.message_post(
-                body=Markup("%s") % summary[0], subtype_xmlid="mail.mt_note"
+                body=Markup("%s") % summary[0],
+                author_id=self.partner_id.id,
+                subtype_xmlid="mail.mt_note",
             )
         return summary
 

@@ -88,7 +88,7 @@ class TestI18n(PunchoutCommon):
         self.assertEqual(order_fields["oci_cost_center"]["string"], "Kostenplaats")
         self.assertEqual(
             dict(order_fields["oci_transmission_state"]["selection"])["acknowledged"],
-            "Bevestigd",
+            "Ontvangen door webwinkel",
         )
         menu = self.nl_env.ref(f"{ADDON}.account_move_to_review_menu")
         self.assertEqual(menu.name, "Te controleren facturen")

@@ -89,6 +89,10 @@ class TestOrderDocuments(PunchoutHttpCommon):
         self.assertEqual(first.move_ids.date, delivery)
         self.assertEqual(first.move_ids.date_deadline, delivery)
         self.assertEqual(second.oci_confirmation_state, "rejected")
+        # The rejected gifts will not come: not expected, not committed.
+        self.assertEqual(second.product_qty, 0)
+        waiting = second.move_ids.filtered(lambda m: m.state != "cancel")
+        self.assertFalse(sum(waiting.mapped("product_uom_qty")))
         self.assertEqual(self.order.partner_ref, "TG-300001")
         self.assertTrue(self.order.acknowledged)
         activity = self._activities()
@@ -96,6 +100,9 @@ class TestOrderDocuments(PunchoutHttpCommon):
         self.assertIn("Bloemetje met kaart", activity.note)
         document = self.order.oci_document_ids
         self.assertEqual(document.document_type, "confirmation")
+        # Written by the shop, for the buyer.
+        note = self.order.message_ids.filtered(lambda m: "TG-300001" in (m.body or ""))
+        self.assertEqual(note.author_id, self.vendor)
         self.assertEqual(document.attachment_id.raw, body)
         self.assertEqual(document.attachment_id.res_id, self.order.id)
         self.assertIn("Uitverkocht voor de kerst.", document.summary)

@@ -68,6 +68,8 @@ def test_confirm_and_ship_reach_odoo(tmp_path, odoo):
     answer = client.post("/admin/ship/TG-100001", json={"tracking": "3STEST1"})
     assert answer.status_code == 200, answer.json
     doc = cxml_inbound.parse_inbound_request(received[-1][1])
+    # The rejected line is not shipped.
+    assert 20 not in [line.line_number for line in doc.lines]
     assert (doc.kind, doc.carrier, doc.tracking_ref) == (
         "ship_notice",
         "PostNL",
