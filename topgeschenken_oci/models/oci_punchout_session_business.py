@@ -1,11 +1,11 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
-from collections import defaultdict
 
 from odoo import models
 from odoo.fields import Domain
 
+from ..protocol.cart import normalise_location_code
 from ..protocol.errors import CartError, _
 
 # Cart errors are translated where they are shown (the marker lets Odoo
@@ -56,18 +56,40 @@ class OciPunchoutSession(models.Model):
         return order
 
     def _apply_cart_locations(self, order, lines):
-        """Link the lines to the delivery locations their cart codes name."""
-        codes = {code for code in lines.mapped("oci_location_code") if code}
+        """Link the lines to the delivery locations their cart codes name.
+
+        Codes are compared as the shop may spell them (case, spaces,
+        invisible characters); a code that names no address is never sent
+        on to the shop, and refuses the cart when the buyer's orderer line
+        restricts their delivery locations.
+        """
+        codes = {
+            line.oci_location_code: normalise_location_code(line.oci_location_code)
+            for line in lines
+            if line.oci_location_code
+        }
         if not codes:
             return []
         partners = self.env["res.partner"].search(
-            Domain("oci_location_code", "in", list(codes))
+            Domain("oci_location_code", "!=", False)
             & Domain("company_id", "in", [False, self.company_id.id])
         )
-        by_code = {p.oci_location_code: p for p in partners}
+        by_code = {normalise_location_code(p.oci_location_code): p for p in partners}
         orderer = self._oci_orderer()
-        for partner in partners:
-            if not orderer._allows_location(partner):
+        unknown = sorted(raw for raw, key in codes.items() if key not in by_code)
+        if unknown and orderer.location_ids:
+            raise CartError(
+                _(
+                    "The cart names the delivery location %(codes)s, which is not "
+                    "one of %(user)s's delivery locations."
+                ),
+                code="location_not_allowed",
+                user=self.user_id.name,
+                codes=", ".join(unknown),
+            )
+        for key in set(codes.values()):
+            partner = by_code.get(key)
+            if partner and not orderer._allows_location(partner):
                 raise CartError(
                     _(
                         "%(user)s may not send gifts to %(location)s "
@@ -79,14 +101,18 @@ class OciPunchoutSession(models.Model):
                     location=partner.display_name,
                     location_code=partner.oci_location_code,
                 )
-        by_partner = defaultdict(lambda: self.env["purchase.order.line"])
-        for line in lines:
-            partner = by_code.get(line.oci_location_code)
+        for line in lines.filtered("oci_location_code"):
+            partner = by_code.get(codes[line.oci_location_code])
             if partner:
-                by_partner[partner] |= line
-        for partner, partner_lines in by_partner.items():
-            partner_lines.oci_location_id = partner
-        unknown = sorted(codes - set(by_code))
+                line.write(
+                    {
+                        "oci_location_id": partner.id,
+                        "oci_location_code": partner.oci_location_code,
+                    }
+                )
+            else:
+                # Kept in the cart line's raw data; never sent to the shop.
+                line.oci_location_code = False
         if not unknown:
             return []
         return [

@@ -1,6 +1,7 @@
 """The neutral cart model every punchout format is parsed into."""
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
@@ -144,3 +145,16 @@ def clean_texts(cart):
         if spec.name != "items":
             setattr(cart, spec.name, _clean_value(getattr(cart, spec.name)))
     return cart
+
+
+def normalise_location_code(value):
+    """A delivery-location code as the shop may spell it, made comparable:
+    Unicode-normalised (NFKC), without spaces or invisible characters
+    (format characters such as U+200B), case-folded. ``LOC-UTR``,
+    `` loc-utr `` and ``LOC-\\u200bUTR`` are the same code."""
+    value = unicodedata.normalize("NFKC", value or "")
+    return "".join(
+        char
+        for char in value
+        if not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc")
+    ).casefold()

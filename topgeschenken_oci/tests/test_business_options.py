@@ -225,6 +225,24 @@ class TestBusinessOptions(PunchoutHttpCommon):
         with self.assertRaises(ValidationError):
             order.order_line[1].with_user(self.buyer).oci_location_id = self.loc_ams
 
+    def test_location_code_spellings_cannot_bypass_the_orderer(self):
+        """Case, spaces and invisible characters name the same location; a
+        code that names none is refused for a restricted orderer and never
+        sent on to the shop."""
+        self._add_orderer(self.buyer, location_ids=[Command.set(self.loc_utr.ids)])
+        for code in ("loc-ams", " LOC-AMS ", "LOC-\u200bAMS", "LOC-NOWHERE"):
+            with self.subTest(code=code):
+                session, hook = self._start_session()
+                lines = [{**GIFT_LINES[0], "CUST_FIELD3": code}]
+                response = self._post_cart(hook, self._oci_fields(lines))
+                self.assertEqual(response.status_code, 400, response.text[:300])
+                session.invalidate_recordset()
+                self.assertEqual(session.error_code, "location_not_allowed")
+        # An allowed location however the shop spells it.
+        order = self._cart_rfq([{**GIFT_LINES[0], "CUST_FIELD3": "loc-utr"}])
+        self.assertEqual(order.order_line.oci_location_id, self.loc_utr)
+        self.assertEqual(order.order_line.oci_location_code, "LOC-UTR")
+
     def test_order_defaults_card_logo_and_editing(self):
         self._add_orderer(
             self.buyer,
