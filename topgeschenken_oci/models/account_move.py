@@ -515,15 +515,19 @@ class AccountMove(models.Model):
             supplier.match_price_tolerance_amount,
         )
         currency = self.currency_id
+        # Every deviation of the line is said, the price first.
+        notes = []
         if (
             currency.compare_amounts(abs(invoiced_price - ordered_price), allowed_price)
             > 0
         ):
-            return "price", self.env._(
-                "Price %(invoiced)s instead of %(ordered)s (order %(order)s).",
-                invoiced=currency.round(invoiced_price),
-                ordered=currency.round(ordered_price),
-                order=order,
+            notes.append(
+                self.env._(
+                    "Price %(invoiced)s instead of %(ordered)s (order %(order)s).",
+                    invoiced=currency.round(invoiced_price),
+                    ordered=currency.round(ordered_price),
+                    order=order,
+                )
             )
         if float_compare(qty, allowed_qty, precision_rounding=rounding) > 0:
             if self.move_type == "in_refund":
@@ -531,6 +535,13 @@ class AccountMove(models.Model):
                     "%(qty)s credited, only %(open)s invoiced (order %(order)s).",
                     qty=qty,
                     open=open_qty,
+                    order=order,
+                )
+            elif po_line.oci_confirmation_state == "rejected":
+                message = self.env._(
+                    "%(qty)s invoiced of a line the webshop rejected (order "
+                    "%(order)s).",
+                    qty=qty,
                     order=order,
                 )
             elif self._oci_bills_received_qty(po_line):
@@ -549,7 +560,11 @@ class AccountMove(models.Model):
                     open=open_qty,
                     order=order,
                 )
-            return "qty", message
+            notes.append(message)
+            if len(notes) == 1:
+                return "qty", message
+        if notes:
+            return "price", " ".join(notes)
         return False, self.env._("Matches order %(order)s.", order=order)
 
     def _oci_compute_match(self, timeout=10):
