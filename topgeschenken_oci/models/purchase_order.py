@@ -278,6 +278,9 @@ class PurchaseOrder(models.Model):
                     # it, the budget and the bill check stop counting it
                     # (Odoo's own way to drop a line of a confirmed order).
                     line.with_context(oci_from_shop=True).product_qty = 0
+                    line.move_ids.filtered(
+                        lambda m: m.state not in ("done", "cancel")
+                    )._action_cancel()
                     summary.append(
                         env._(
                             "Line %(number)s: quantity set to 0.",

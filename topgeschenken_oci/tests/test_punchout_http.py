@@ -223,7 +223,7 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         )
         data = [("~xmlDocument", base64.b64encode(xml.encode()).decode())]
         response = self._post_cart(hook, data)
-        self._assert_refused(response, session, "xml_entities", before)
+        self._assert_refused(response, session, "xml_dtd_subset", before)
 
     @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
     def test_thousands_of_lines_refused_over_the_limit(self):
