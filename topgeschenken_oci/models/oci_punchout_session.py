@@ -5,6 +5,7 @@ import hashlib
 import logging
 import re
 import secrets
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlparse
@@ -742,6 +743,7 @@ class OciPunchoutSession(models.Model):
     def _import_cart(self, cart):
         """Create or fill the draft RFQ from ``cart``; return the order."""
         self.ensure_one()
+        before = self.order_id.order_line  # the lines the RFQ already had
         items = [item for item in cart.items if not item.is_outline]
         if not items:
             raise CartError(_("The returned cart is empty."), code="empty_cart")
@@ -803,7 +805,116 @@ class OciPunchoutSession(models.Model):
             author_id=self.user_id.partner_id.id,
             subtype_xmlid="mail.mt_note",
         )
+        self._apply_orderer_options(order, order.order_line - before)
         return order
+
+    def _apply_orderer_options(self, order, lines):
+        """The business account's options on the cart's new ``lines`` (the
+        shipping lines included): delivery locations, card logos, the
+        orderer's department and assortment; a note of what needs the
+        buyer's attention (unknown locations, assortment, budget)."""
+        notes = []
+        notes += self._apply_cart_locations(order, lines)
+        self._apply_cart_logos(lines)
+        self._apply_department(lines)
+        notes += self._flag_assortment(lines)
+        excess = order._oci_budget_excess()
+        if excess:
+            notes.append(order._oci_budget_text(excess))
+        if notes:
+            order.message_post(
+                body=self.env._(
+                    "Punchout %(session)s: %(notes)s",
+                    session=self.name,
+                    notes=" ".join(notes),
+                ),
+                author_id=self.user_id.partner_id.id,
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _apply_cart_locations(self, order, lines):
+        """Link the lines to the delivery locations their cart codes name."""
+        codes = {code for code in lines.mapped("oci_location_code") if code}
+        if not codes:
+            return []
+        partners = self.env["res.partner"].search(
+            Domain("oci_location_code", "in", list(codes))
+            & Domain("company_id", "in", [False, self.company_id.id])
+        )
+        by_code = {p.oci_location_code: p for p in partners}
+        orderer = self._oci_orderer()
+        for partner in partners:
+            if not orderer._allows_location(partner):
+                raise CartError(
+                    _(
+                        "%(user)s may not send gifts to %(location)s "
+                        "(%(location_code)s): ask a purchase manager to allow this "
+                        "delivery location."
+                    ),
+                    code="location_not_allowed",
+                    user=self.user_id.name,
+                    location=partner.display_name,
+                    location_code=partner.oci_location_code,
+                )
+        by_partner = defaultdict(lambda: self.env["purchase.order.line"])
+        for line in lines:
+            partner = by_code.get(line.oci_location_code)
+            if partner:
+                by_partner[partner] |= line
+        for partner, partner_lines in by_partner.items():
+            partner_lines.oci_location_id = partner
+        unknown = sorted(codes - set(by_code))
+        if not unknown:
+            return []
+        return [
+            self.env._(
+                "delivery location code(s) %(codes)s match no address: choose the "
+                "delivery location on the lines.",
+                codes=", ".join(unknown),
+            )
+        ]
+
+    def _apply_cart_logos(self, lines):
+        codes = {code for code in lines.mapped("oci_logo") if code}
+        if not codes:
+            return
+        logos = self.env["oci.punchout.logo"].search(
+            [("code", "in", list(codes)), ("company_id", "=", self.company_id.id)]
+        )
+        for logo in logos:
+            lines.filtered(lambda pl, c=logo.code: pl.oci_logo == c).oci_logo_id = logo
+
+    def _apply_department(self, lines):
+        department = self._oci_orderer().analytic_account_id
+        if department:
+            lines.filtered(lambda pl: not pl.analytic_distribution).write(
+                {"analytic_distribution": {str(department.id): 100}}
+            )
+
+    def _flag_assortment(self, lines):
+        orderer = self._oci_orderer()
+        if not orderer or not (
+            orderer.allowed_nzi_codes
+            or orderer.allowed_categ_ids
+            or orderer.max_unit_price
+        ):
+            return []
+        flagged = []
+        for line in lines:
+            issues = orderer._assortment_issues(line)
+            if issues:
+                line.oci_assortment_warning = "; ".join(issues)
+                flagged.append(f"{line.product_id.display_name} ({'; '.join(issues)})")
+        if not flagged:
+            return []
+        return [
+            self.env._(
+                "%(count)s line(s) outside %(user)s's assortment: %(lines)s.",
+                count=len(flagged),
+                user=self.user_id.name,
+                lines=", ".join(flagged),
+            )
+        ]
 
     def _post_line_notes(self, order, lines):
         """Tell the buyer and purchasing, on the RFQ, what the import assumed."""
@@ -1326,6 +1437,10 @@ class OciPunchoutSession(models.Model):
             )
         return order
 
+    def _oci_orderer(self):
+        self.ensure_one()
+        return self.supplier_id._oci_orderer(self.user_id)
+
     def _prepare_order_vals(self, currency):
         supplier = self.supplier_id
         vals = {
@@ -1338,6 +1453,11 @@ class OciPunchoutSession(models.Model):
         }
         if self.request_id.picking_type_id:
             vals["picking_type_id"] = self.request_id.picking_type_id.id
+        orderer = self._oci_orderer()
+        if orderer.default_location_id:
+            vals["oci_location_id"] = orderer.default_location_id.id
+        if orderer.cost_center:
+            vals["oci_cost_center"] = orderer.cost_center
         return vals
 
     def _prepare_order_line_vals(self, order, item, product, uom, mapping):
