@@ -902,29 +902,3 @@ class _BearerAuth(requests.auth.AuthBase):
 
     def __repr__(self):
         return "<BearerAuth [redacted]>"
-
-
-class OciOrderTransmissionAttempt(models.Model):
-    _name = "oci.order.transmission.attempt"
-    _description = "Order transmission attempt"
-    _order = "id desc"
-
-    transmission_id = fields.Many2one(
-        "oci.order.transmission",
-        required=True,
-        ondelete="cascade",
-        index=True,
-    )
-    company_id = fields.Many2one(related="transmission_id.company_id", store=True)
-    outcome = fields.Selection(
-        [
-            ("acknowledged", "Acknowledged"),
-            ("retry", "Will retry"),
-            ("failed", "Failed"),
-        ],
-        required=True,
-    )
-    http_status = fields.Integer(string="HTTP status")
-    duration_ms = fields.Integer(string="Duration (ms)")
-    response_excerpt = fields.Text(string="Answer (excerpt)")
-    error = fields.Text()

@@ -228,9 +228,65 @@ class OciPunchoutSupplier(models.Model):
         "failed and the buyer gets an activity.",
     )
 
+    # Business account: who may order, and how the cards are made
+    orderer_ids = fields.One2many(
+        "oci.punchout.orderer",
+        "supplier_id",
+        string="Orderers",
+        help="Who may punch out to this webshop. Empty: every purchase user.",
+    )
+    card_text_max_length = fields.Integer(
+        string="Card text length",
+        default=250,
+        help="The longest greeting card text the shop accepts (characters).",
+    )
+    company_logo_code = fields.Char(
+        string="Company logo code",
+        default="COMPANY",
+        help="The shop's code for the company logo of the business account: "
+        "sent for cards without another logo chosen.",
+    )
+
+    # Invoice matching: how strictly this webshop's e-invoices must match
+    # the orders
+    match_price_tolerance_percent = fields.Float(
+        string="Price tolerance (%)",
+        digits=(16, 2),
+        help="An invoiced unit price within this percentage of the order's "
+        "price still matches. With an absolute tolerance as well, the larger "
+        "of the two applies. 0: the price must be exact.",
+    )
+    match_price_tolerance_amount = fields.Float(
+        string="Price tolerance (amount)",
+        digits="Product Price",
+        help="An invoiced unit price within this amount (in the invoice's "
+        "currency) of the order's price still matches.",
+    )
+    match_qty_tolerance_percent = fields.Float(
+        string="Quantity tolerance (%)",
+        digits=(16, 2),
+        help="A line may invoice this percentage more than is left to invoice "
+        "(received and not yet invoiced for stocked products, ordered and not "
+        "yet invoiced otherwise). 0: never more.",
+    )
+    match_auto_post = fields.Boolean(
+        string="Auto-post when fully matched",
+        help="Post an imported bill at once when every line matches its "
+        "order within the tolerances. Bills that need review stay draft.",
+    )
+
     _session_lifetime_positive = models.Constraint(
         "CHECK(session_lifetime > 0)",
         "The session lifetime must be positive.",
+    )
+    _card_text_max_length_positive = models.Constraint(
+        "CHECK(card_text_max_length > 0)",
+        "The card text length must be positive.",
+    )
+    _match_tolerances_positive = models.Constraint(
+        "CHECK(match_price_tolerance_percent >= 0 AND match_price_tolerance_amount >= 0"
+        " AND match_qty_tolerance_percent >= 0)",
+        "Matching tolerances cannot be negative.",
     )
 
     @api.constrains("catalog_url")
@@ -359,9 +415,41 @@ class OciPunchoutSupplier(models.Model):
             )
         return suppliers[:1]
 
-    def _check_may_punch_out(self, user):
-        """Hook: raise when ``user`` may not punch out to this webshop."""
+    @api.model
+    def _for_bill_partner(self, partner, company):
+        """The webshop whose vendor is ``partner`` in ``company`` (or none)."""
+        if not partner:
+            return self.browse()
+        commercial = partner.commercial_partner_id
+        suppliers = self.search(
+            [
+                ("company_id", "in", (company | company.parent_ids).ids),
+                ("partner_id", "child_of", commercial.id),
+            ]
+        )
+        return suppliers[:1]
+
+    def _oci_orderer(self, user):
+        """The active orderer line of ``user`` (sudo), or an empty recordset."""
         self.ensure_one()
+        return self.sudo().orderer_ids.filtered(lambda o: o.user_id == user)[:1]
+
+    def _check_may_punch_out(self, user):
+        """Hook: raise when ``user`` may not punch out to this webshop (when
+        the webshop lists orderers and ``user`` is not one of them)."""
+        self.ensure_one()
+        # An archived orderer still makes the list a restriction.
+        configured = self.sudo().with_context(active_test=False).orderer_ids
+        if configured and not self._oci_orderer(user):
+            raise UserError(
+                self.env._(
+                    "%(user)s is not an orderer of %(shop)s: a purchase manager adds "
+                    "orderers on the webshop (Purchase > Configuration > Punchout "
+                    "Suppliers, Orderers tab).",
+                    user=user.name,
+                    shop=self.name,
+                )
+            )
         return True
 
     def _action_start_punchout(self, request=None, order=None, note=""):
@@ -390,10 +478,18 @@ class OciPunchoutSupplier(models.Model):
         }
 
     def _oci_credentials(self, user):
-        """(user name, password) the OCI call logs ``user`` in with (sudo)."""
+        """(user name, password) the OCI call logs ``user`` in with (sudo):
+        the shared account, or with per-orderer credentials the account on
+        the user's orderer line (its password falling back to the shared one)."""
         self.ensure_one()
         supplier = self.sudo()
-        return supplier.oci_username or "", supplier.oci_password or ""
+        username, password = supplier.oci_username or "", supplier.oci_password or ""
+        if self.credential_scope == "user":
+            orderer = self._oci_orderer(user)
+            if orderer.oci_username:
+                username = orderer.oci_username
+                password = orderer.oci_password or password
+        return username, password
 
     def _oci_login_fields(self, session, return_url):
         """The OCI call's fields, in order (the password included: OCI sends
@@ -408,20 +504,3 @@ class OciPunchoutSupplier(models.Model):
             extra=extra,
             oci_version=self.oci_version,
         )
-
-
-class OciPunchoutParam(models.Model):
-    _name = "oci.punchout.param"
-    _description = "Extra OCI call parameter"
-    _order = "sequence, id"
-
-    supplier_id = fields.Many2one(
-        "oci.punchout.supplier",
-        required=True,
-        ondelete="cascade",
-        index=True,
-        string="Webshop",
-    )
-    sequence = fields.Integer(default=10)
-    name = fields.Char(string="Parameter", required=True)
-    value = fields.Char()

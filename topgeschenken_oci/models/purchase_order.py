@@ -1,17 +1,29 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
-from decimal import Decimal
 from urllib.parse import urlparse
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, format_datetime
+from odoo.tools.misc import format_amount
 
 from ..protocol.cxml_inbound import LineStatus
 from .oci_order_transmission import TRANSMISSION_STATES
 
+MANAGER = "purchase.group_purchase_manager"
+EDITABLE_STATES = ("draft", "sent", "to approve")
+# What was sent to the shop with the order: frozen once the order is approved.
+ORDER_BUSINESS_FIELDS = {
+    "oci_card_text",
+    "oci_logo_id",
+    "oci_location_id",
+    "oci_cost_center",
+    "oci_buyer_reference",
+    "oci_invoice_grouping",
+}
 #: cXML ConfirmationStatus type -> the line's confirmation state.
 CONFIRMATION_STATE = {
     "accept": "confirmed",
@@ -61,6 +73,67 @@ class PurchaseOrder(models.Model):
         "oci.order.document", "order_id", string="Webshop documents", readonly=True
     )
 
+    # Business account: cards, delivery locations, invoice options, budget
+    oci_card_text = fields.Text(
+        string="Card text",
+        tracking=True,
+        help="The greeting card text of the lines that have none of their own.",
+    )
+    oci_logo_id = fields.Many2one(
+        "oci.punchout.logo",
+        string="Card logo",
+        check_company=True,
+        help="The logo on the cards of the lines that have none of their own. "
+        "Empty: the company logo.",
+    )
+    oci_location_id = fields.Many2one(
+        "res.partner",
+        string="Delivery location",
+        tracking=True,
+        check_company=True,
+        help="Where the gifts go (a branch, a recipient), for the lines that "
+        "name no location of their own.",
+    )
+    oci_allowed_location_ids = fields.Many2many(
+        "res.partner",
+        compute="_compute_oci_allowed_location_ids",
+        string="Allowed delivery locations",
+    )
+    oci_cost_center = fields.Char(
+        string="Cost center",
+        tracking=True,
+        help="Sent to the webshop, which prints it on the invoice.",
+    )
+    oci_buyer_reference = fields.Char(
+        string="PO number on invoice",
+        tracking=True,
+        help="The order number the webshop prints on its invoice (your own PO "
+        "numbering). Empty: this order's number.",
+    )
+    oci_invoice_grouping = fields.Selection(
+        [
+            ("separate", "A separate invoice per branch"),
+            ("collective", "One collective invoice"),
+        ],
+        string="Webshop invoice",
+        compute="_compute_oci_invoice_grouping",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Asked of the webshop with the order. A collective invoice covers "
+        "several orders.",
+    )
+    oci_card_text_max_length = fields.Integer(
+        related="oci_supplier_id.card_text_max_length", string="Card text length"
+    )
+    oci_budget_message = fields.Text(
+        string="Budget", compute="_compute_oci_budget_message"
+    )
+    oci_assortment_warning_count = fields.Integer(
+        compute="_compute_oci_assortment_warning_count",
+        string="Lines outside the assortment",
+    )
+
     @api.depends("oci_session_ids")
     def _compute_oci_session_count(self):
         for order in self:
@@ -94,8 +167,193 @@ class PurchaseOrder(models.Model):
         ]._for_partner(self.partner_id, self.company_id)
         return supplier._action_start_punchout(order=self)
 
+    @api.depends("company_id")
+    def _compute_oci_invoice_grouping(self):
+        for order in self:
+            order.oci_invoice_grouping = order.company_id.oci_invoice_grouping
+
+    @api.depends("user_id", "oci_supplier_id", "company_id")
+    def _compute_oci_allowed_location_ids(self):
+        locations = self.env["res.partner"].search(
+            [
+                ("oci_location_code", "!=", False),
+                ("company_id", "in", [False, *self.company_id.ids]),
+            ]
+        )
+        for order in self:
+            orderer = order._oci_orderer()
+            allowed = orderer.location_ids if orderer.location_ids else locations
+            order.oci_allowed_location_ids = allowed.filtered(
+                lambda p, o=order: not p.company_id or p.company_id == o.company_id
+            )
+
+    @api.depends("state", "order_line.price_subtotal", "user_id", "date_order")
+    def _compute_oci_budget_message(self):
+        for order in self:
+            message = False
+            if order.oci_supplier_id and order.state in EDITABLE_STATES and order.id:
+                excess = order._oci_budget_excess()
+                if excess:
+                    message = order._oci_budget_text(excess)
+            order.oci_budget_message = message
+
+    @api.depends("order_line.oci_assortment_warning")
+    def _compute_oci_assortment_warning_count(self):
+        for order in self:
+            order.oci_assortment_warning_count = len(
+                order.order_line.filtered("oci_assortment_warning")
+            )
+
+    @api.constrains("oci_card_text", "oci_supplier_id")
+    def _check_oci_card_text(self):
+        for order in self.filtered("oci_card_text"):
+            order._oci_check_card_text(order.oci_card_text, order.display_name)
+
+    @api.constrains("oci_location_id", "user_id", "oci_supplier_id")
+    def _check_oci_location(self):
+        for order in self:
+            order._oci_check_location(order.oci_location_id)
+
+    def _oci_orderer(self):
+        """The buyer's orderer line at the order's webshop (sudo), if any."""
+        self.ensure_one()
+        if not self.oci_supplier_id:
+            return self.env["oci.punchout.orderer"].sudo()
+        return self.oci_supplier_id._oci_orderer(self.user_id)
+
+    def _oci_check_card_text(self, text, where):
+        self.ensure_one()
+        limit = self.oci_supplier_id.card_text_max_length or 250
+        if text and len(text) > limit:
+            raise ValidationError(
+                self.env._(
+                    "The card text of %(where)s has %(length)s characters; the "
+                    "webshop accepts %(limit)s.",
+                    where=where,
+                    length=len(text),
+                    limit=limit,
+                )
+            )
+
+    def _oci_check_location(self, partner):
+        self.ensure_one()
+        if partner and not self._oci_orderer()._allows_location(partner):
+            raise ValidationError(
+                self.env._(
+                    "%(user)s may not send gifts to %(location)s: a purchase manager "
+                    "allows delivery locations on the orderer.",
+                    user=self.user_id.name,
+                    location=partner.display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Budget approval
+    # ------------------------------------------------------------------
+
+    def _oci_budget_excess(self):
+        """The budgets this order would exceed: [{budget, spent, this}]."""
+        self.ensure_one()
+        if not self.oci_supplier_id:
+            return []
+        excess = []
+        for budget in self.env["oci.budget"]._for_order(self):
+            this = budget._order_amount(self)
+            if not this:
+                continue
+            spent = budget._spent(exclude=self)
+            if budget.currency_id.compare_amounts(spent + this, budget.amount) > 0:
+                excess.append({"budget": budget, "spent": spent, "this": this})
+        return excess
+
+    def _oci_budget_text(self, excess):
+        self.ensure_one()
+        texts = []
+        for item in excess:
+            budget = item["budget"]
+            currency = budget.currency_id
+            texts.append(
+                self.env._(
+                    "%(order)s exceeds the budget %(budget)s: budget %(amount)s, "
+                    "spent %(spent)s, this order %(this)s. A purchase manager must "
+                    "approve it.",
+                    order=self.name,
+                    budget=budget.name,
+                    amount=format_amount(self.env, budget.amount, currency),
+                    spent=format_amount(self.env, item["spent"], currency),
+                    this=format_amount(self.env, item["this"], currency),
+                )
+            )
+        return "\n".join(texts)
+
+    # EXTENDS purchase
+    def _approval_allowed(self):
+        allowed = super()._approval_allowed()
+        if (
+            allowed
+            and self.oci_supplier_id
+            and not self.env.user.has_group(MANAGER)
+            and self._oci_budget_excess()
+        ):
+            return False
+        return allowed
+
+    # EXTENDS purchase
+    def button_confirm(self):
+        to_confirm = self.filtered(
+            lambda o: o.state in ("draft", "sent") and o.oci_supplier_id
+        )
+        for order in to_confirm:
+            order._oci_check_business_options()
+        res = super().button_confirm()
+        for order in to_confirm.filtered(lambda o: o.state == "to approve"):
+            excess = order._oci_budget_excess()
+            if excess:
+                order.message_post(
+                    body=order._oci_budget_text(excess),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return res
+
+    def _oci_check_business_options(self):
+        """Raise when the webshop order cannot be confirmed as it is."""
+        self.ensure_one()
+        if self.company_id.oci_cost_center_required and not self.oci_cost_center:
+            raise UserError(
+                self.env._(
+                    "%(order)s needs a cost center before it can be confirmed.",
+                    order=self.name,
+                )
+            )
+        self._oci_check_location(self.oci_location_id)
+        for line in self.order_line.filtered("oci_location_id"):
+            self._oci_check_location(line.oci_location_id)
+
+    def write(self, vals):
+        if ORDER_BUSINESS_FIELDS & set(vals):
+            frozen = self.filtered(
+                lambda o: o.oci_supplier_id and o.state not in EDITABLE_STATES
+            )
+            if frozen:
+                raise UserError(
+                    self.env._(
+                        "%(order)s was approved and sent to the webshop: its card, "
+                        "delivery and invoice options can no longer be changed.",
+                        order=frozen[0].name,
+                    )
+                )
+        return super().write(vals)
+
     # EXTENDS purchase
     def button_approve(self, force=False):
+        # Over budget: only a purchase manager approves.
+        if not self.env.user.has_group(MANAGER):
+            for order in self.filtered(
+                lambda o: o.state == "to approve" and o.oci_supplier_id
+            ):
+                excess = order._oci_budget_excess()
+                if excess:
+                    raise UserError(order._oci_budget_text(excess))
         res = super().button_approve(force=force)
         # The outbox: the transmission is created in the confirmation's own
         # transaction, so a confirmed order is never left without one.
@@ -174,9 +432,17 @@ class PurchaseOrder(models.Model):
         }
 
     def _oci_ship_to_partner(self):
-        """Hook: where the order goes (a drop-ship address, the warehouse, the
+        """Hook: where the order goes (the order's delivery location, the one
+        location all its lines name, a drop-ship address, the warehouse, the
         company)."""
         self.ensure_one()
+        if self.oci_location_id:
+            return self.oci_location_id
+        lines = self.order_line.filtered(lambda pl: not pl.display_type)
+        if lines and all(lines.mapped("oci_location_id")):
+            locations = lines.oci_location_id
+            if len(locations) == 1:
+                return locations
         if "dest_address_id" in self._fields and self.dest_address_id:
             return self.dest_address_id
         warehouse = self.picking_type_id.warehouse_id if self.picking_type_id else False
@@ -187,7 +453,19 @@ class PurchaseOrder(models.Model):
 
     def _oci_order_extrinsics(self):
         """Hook: order-level cXML Extrinsics (cost center, buyer's reference)."""
-        return {}
+        res = {}
+        res["BuyerReference"] = self.oci_buyer_reference or self.name
+        if self.oci_cost_center:
+            res["CostCenter"] = self.oci_cost_center
+        if self.oci_invoice_grouping:
+            res["InvoiceGrouping"] = self.oci_invoice_grouping
+            invoiced = (
+                self.company_id.root_id
+                if self.oci_invoice_grouping == "collective"
+                else self.company_id
+            )
+            res["InvoiceTo"] = invoiced.name
+        return res
 
     def action_view_oci_transmissions(self):
         self.ensure_one()
@@ -399,165 +677,3 @@ class PurchaseOrder(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return summary
-
-
-class PurchaseOrderLine(models.Model):
-    _inherit = "purchase.order.line"
-
-    oci_vendormat = fields.Char(string="Vendor code (cart)", readonly=True, copy=False)
-    oci_aux_id = fields.Char(
-        string="Shop line reference",
-        readonly=True,
-        copy=False,
-        help="The webshop's own reference of this line (cXML "
-        "SupplierPartAuxiliaryID); the order sent to the shop echoes it exactly.",
-    )
-    oci_matgroup = fields.Char(string="NZI code", readonly=True, copy=False)
-    oci_nzi_mapping_id = fields.Many2one(
-        "oci.nzi.mapping",
-        string="NZI mapping",
-        readonly=True,
-        copy=False,
-        check_company=True,
-    )
-    oci_account_id = fields.Many2one(
-        related="oci_nzi_mapping_id.account_id", string="Expense account (NZI)"
-    )
-    oci_card_text = fields.Text(string="Card text")
-    oci_logo = fields.Char(
-        string="Logo code (cart)",
-        help="The logo choice as the cart gave it; the Card logo column shows "
-        "the logo it names.",
-    )
-    oci_location_code = fields.Char(
-        string="Location code (cart)",
-        help="The delivery location code as the cart gave it; the Delivery "
-        "location column shows the address it names.",
-    )
-    oci_unit_code = fields.Char(string="Shop unit", readonly=True, copy=False)
-    oci_price_unit_qty = fields.Float(
-        string="Price unit (cart)",
-        readonly=True,
-        copy=False,
-        help="The cart's PRICEUNIT: the shop's price was for this many units.",
-    )
-    oci_import_note = fields.Char(
-        string="Cart remarks",
-        readonly=True,
-        copy=False,
-        help="What the import of the shop's cart assumed for this line (a unit "
-        "taken as another, a tax rate the cart did not state...): check it.",
-    )
-    oci_item_data = fields.Json(string="Cart line (raw)", readonly=True, copy=False)
-
-    oci_confirmation_state = fields.Selection(
-        [
-            ("confirmed", "Confirmed"),
-            ("backordered", "Backordered"),
-            ("exception", "Confirmed with changes"),
-            ("rejected", "Rejected"),
-        ],
-        string="Shop confirmation",
-        readonly=True,
-        copy=False,
-        help="What the webshop's order confirmation said of this line.",
-    )
-    oci_confirmed_qty = fields.Float(
-        string="Confirmed quantity",
-        digits="Product Unit",
-        readonly=True,
-        copy=False,
-        help="The quantity the webshop confirmed.",
-    )
-
-    @api.constrains("oci_nzi_mapping_id", "oci_location_id", "oci_logo_id")
-    def _check_oci_company(self):
-        # purchase.order.line does not check its companies automatically.
-        self._check_company(["oci_nzi_mapping_id", "oci_location_id", "oci_logo_id"])
-
-    def _oci_decimal(self, value, precision_name):
-        """``value`` rounded to the precision, as a Decimal without trailing
-        zeros (12.0 -> 12, 1.250 -> 1.25)."""
-        digits = self.env["decimal.precision"].precision_get(precision_name)
-        text = f"{value:.{digits}f}"
-        return Decimal(text.rstrip("0").rstrip(".") if "." in text else text)
-
-    def _oci_prepare_cxml_line(self, number, order_ship_to):
-        """One ItemOut of the cXML OrderRequest (a ``build_order_request`` line)."""
-        self.ensure_one()
-        seller = self.product_id._select_seller(
-            partner_id=self.order_id.partner_id,
-            quantity=None,
-            uom_id=self.product_uom_id,
-        )
-        part_id = (
-            self.oci_vendormat
-            or seller.product_code
-            or self.product_id.default_code
-            or str(self.product_id.id)
-        )
-        unit = self.oci_unit_code or self.env["account.edi.common"]._get_uom_unece_code(
-            self.product_uom_id
-        )
-        extrinsics = {}
-        if self.oci_card_text:
-            extrinsics["CardText"] = self.oci_card_text
-        if self.oci_logo:
-            extrinsics["Logo"] = self.oci_logo
-        if self.oci_location_code:
-            extrinsics["DeliveryLocation"] = self.oci_location_code
-        line = {
-            "line_number": number,
-            "quantity": self._oci_decimal(self.product_qty, "Product Unit"),
-            "supplier_part_id": part_id,
-            "supplier_part_auxiliary_id": self.oci_aux_id or "",
-            "unit_price": self._oci_price(self.price_unit),
-            "unit_of_measure": unit,
-            "description": self.name or self.product_id.display_name,
-            "requested_delivery_date": self.date_planned,
-            "extrinsics": extrinsics,
-        }
-        if self.oci_matgroup:
-            line["classification"] = ("NZI", self.oci_matgroup)
-        basis = self._oci_price_basis()
-        if basis:
-            line["price_basis"] = basis
-            line["unit_price"] = self._oci_price(
-                Decimal(repr(self.price_unit))
-                * basis["quantity"]
-                / basis["conversion_factor"]
-            )
-        return line
-
-    def _oci_price_basis(self):
-        """The cart's price basis (OCI PRICEUNIT, cXML PriceBasisQuantity) as
-        ``build_order_request`` takes it, or ``None`` for a price per unit:
-        the order quotes the price the way the shop did (24.25 per 1,000),
-        not a rounded price of one unit."""
-        self.ensure_one()
-        quantity = self.oci_price_unit_qty or 1
-        if quantity == 1:
-            return None
-        extra = (self.oci_item_data or {}).get("extra") or {}
-        return {
-            "quantity": self._oci_decimal(quantity, "Product Unit"),
-            "conversion_factor": Decimal(extra.get("conversion_factor") or 1),
-            "unit_of_measure": extra.get("price_basis_unit") or "",
-        }
-
-    @api.model
-    def _oci_price(self, value, digits=6):
-        """A price as the order sends it: all the decimals it has, up to
-        ``digits`` (never fewer than two): 0.02425 stays 0.02425."""
-        number = Decimal(repr(value) if isinstance(value, float) else value)
-        number = number.quantize(Decimal(1).scaleb(-digits)).normalize()
-        if number.as_tuple().exponent > -2:
-            number = number.quantize(Decimal("0.01"))
-        return number
-
-    # EXTENDS purchase
-    def _prepare_account_move_line(self, move=False):
-        res = super()._prepare_account_move_line(move=move)
-        if self.oci_account_id:
-            res["account_id"] = self.oci_account_id.id
-        return res
