@@ -835,9 +835,9 @@ class OciPunchoutSession(models.Model):
         """Link the lines to the delivery locations their cart codes name.
 
         Codes are compared as the shop may spell them (case, spaces,
-        invisible characters); a code that names no address is never sent
-        on to the shop, and refuses the cart when the buyer's orderer line
-        restricts their delivery locations.
+        invisible characters). A code that names no address refuses the cart
+        when the buyer's orderer line restricts their delivery locations;
+        otherwise it is the shop's own code, kept on the line and noted.
         """
         codes = {
             line.oci_location_code: normalise_location_code(line.oci_location_code)
@@ -886,9 +886,6 @@ class OciPunchoutSession(models.Model):
                         "oci_location_code": partner.oci_location_code,
                     }
                 )
-            else:
-                # Kept in the cart line's raw data; never sent to the shop.
-                line.oci_location_code = False
         if not unknown:
             return []
         return [

@@ -130,11 +130,7 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         pakket, bonbons = session.order_id.order_line.sorted("id")
         self.assertEqual(pakket.oci_aux_id, AUX)
         self.assertEqual(pakket.oci_card_text, "Proficiat!")
-        # LOC-RTM names no address here: kept with the cart line, not sent on.
-        self.assertFalse(pakket.oci_location_code)
-        self.assertEqual(
-            pakket.oci_item_data["extrinsics"]["DeliveryLocation"], "LOC-RTM"
-        )
+        self.assertEqual(pakket.oci_location_code, "LOC-RTM")
         self.assertEqual(pakket.oci_account_id, self.expense_gifts)
         self.assertEqual(pakket.product_uom_id, self.env.ref("uom.product_uom_unit"))
         self.assertAlmostEqual(bonbons.price_unit, 1.25)
