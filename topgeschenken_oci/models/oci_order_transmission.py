@@ -113,10 +113,6 @@ class OciOrderTransmission(models.Model):
         help="Raised when the order is sent again with other content (after "
         "a change, a fix or a new confirmation): the shop gets a new key.",
     )
-    payload = fields.Binary(attachment=True, readonly=True)
-    attempt_ids = fields.One2many(
-        "oci.order.transmission.attempt", "transmission_id", readonly=True
-    )
     payload = fields.Binary(attachment=True, readonly=True, string="Document sent")
     attempt_ids = fields.One2many(
         "oci.order.transmission.attempt",
@@ -382,6 +378,7 @@ class OciOrderTransmission(models.Model):
         currency = order.currency_id
         bill_to = order._oci_address(company.partner_id)
         ship_to = order._oci_ship_to_address()
+        order_type = self._cxml_order_type()
         lines = []
         for number, line in order._oci_numbered_lines().items():
             lines.append(line._oci_prepare_cxml_line(number, ship_to))
@@ -403,10 +400,10 @@ class OciOrderTransmission(models.Model):
             "user_agent": supplier.cxml_user_agent or "Odoo",
             "order_id": order.name,
             "order_date": order.date_approve or fields.Datetime.now(),
-            "order_type": self._cxml_order_type(),
+            "order_type": order_type,
             "order_version": str(self.version) if self.version > 1 else None,
             "document_reference": self.previous_payload_id
-            if self._cxml_order_type() != "new"
+            if order_type != "new"
             else None,
             "currency": currency.name,
             "total": float_round(
