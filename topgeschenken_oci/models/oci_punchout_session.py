@@ -877,10 +877,13 @@ class OciPunchoutSession(models.Model):
                     location=partner.display_name,
                     location_code=partner.oci_location_code,
                 )
-        for line in lines.filtered("oci_location_code"):
-            partner = by_code.get(codes[line.oci_location_code])
+        # One write per location, not per line.
+        lines_by_partner = lines.grouped(
+            lambda line: by_code.get(codes.get(line.oci_location_code))
+        )
+        for partner, partner_lines in lines_by_partner.items():
             if partner:
-                line.write(
+                partner_lines.write(
                     {
                         "oci_location_id": partner.id,
                         "oci_location_code": partner.oci_location_code,
