@@ -15,12 +15,12 @@ from odoo.exceptions import ConcurrencyError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, float_round, html2plaintext
 
+from ..const import MANAGER
 from ..protocol import cxml, xmlsafe
 from ..protocol.errors import ProtocolError
 
 _logger = logging.getLogger(__name__)
 
-MANAGER = "purchase.group_purchase_manager"
 # Back-off between attempts, in minutes: 1, 2, 5, 10, 30, 60, then hourly.
 BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60)
 # Attempts keep a short excerpt of the shop's answer, credentials redacted.

@@ -3,7 +3,7 @@
 
 from odoo import api, fields, models
 
-MANAGER = "purchase.group_purchase_manager"
+from ..const import MANAGER
 
 
 class OciPunchoutOrderer(models.Model):

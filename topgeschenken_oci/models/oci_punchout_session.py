@@ -17,6 +17,7 @@ from odoo.fields import Command, Domain
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, consteq, mute_logger
 
+from ..const import MANAGER, PURCHASE_USER
 from ..protocol import cxml, forms, oci
 from ..protocol import units as unit_codes
 from ..protocol.cart import check_plausible, normalise_location_code
@@ -28,8 +29,6 @@ from ..protocol.numbers import parse_tax_rate
 
 _logger = logging.getLogger(__name__)
 
-MANAGER = "purchase.group_purchase_manager"
-PURCHASE_USER = "purchase.group_purchase_user"
 # The largest cart the return route takes: well above a full cart of
 # MAX_LINES lines, far below what would tie up a worker.
 MAX_CART_BYTES = 20 * 1024 * 1024

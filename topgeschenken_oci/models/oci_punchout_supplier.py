@@ -10,9 +10,9 @@ import requests
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..const import MANAGER
 from ..protocol import oci
 
-MANAGER = "purchase.group_purchase_manager"
 # Where Odoo sends requests on its own: set by system administrators only.
 OUTGOING_URL_FIELDS = ("catalog_url", "order_url")
 ALLOW_PRIVATE_URLS = "topgeschenken_oci.allow_private_urls"

@@ -10,10 +10,10 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, format_datetime
 from odoo.tools.misc import format_amount
 
+from ..const import MANAGER
 from ..protocol.cxml_inbound import LineStatus
 from .oci_order_transmission import TRANSMISSION_STATES
 
-MANAGER = "purchase.group_purchase_manager"
 EDITABLE_STATES = ("draft", "sent", "to approve")
 # What was sent to the shop with the order: frozen once the order is approved.
 ORDER_BUSINESS_FIELDS = {

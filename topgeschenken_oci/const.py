@@ -1,0 +1,8 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+"""Constants of the addon's models (the protocol's are in protocol/const.py)."""
+
+#: Purchase managers: webshop credentials, sending again, approving over budget.
+MANAGER = "purchase.group_purchase_manager"
+#: Purchase users: who may punch out (the cart is imported with their rights).
+PURCHASE_USER = "purchase.group_purchase_user"
