@@ -380,10 +380,13 @@ class PurchaseOrder(models.Model):
         """A confirmed order the shop took changed (quantity, price, date):
         the change goes to it as a new version (cXML update), through the
         same outbox, exactly once."""
-        for order in self.filtered(lambda o: o.state == "purchase"):
-            order.oci_transmission_ids.filtered(
-                lambda t: t.delivered_version and t.state == "acknowledged"
-            )._restart(
+        # Every quantity edit of any order passes here: webshop orders only.
+        orders = self.filtered(lambda o: o.state == "purchase" and o.oci_supplier_id)
+        transmissions = orders.oci_transmission_ids.filtered(
+            lambda t: t.delivered_version and t.state == "acknowledged"
+        )
+        if transmissions:
+            transmissions._restart(
                 self.env._("The order changed: the change is sent to the webshop.")
             )
 
