@@ -252,7 +252,7 @@ find_or_create(
 )
 company.write({"oci_invoice_grouping": "separate", "oci_cost_center_required": True})
 
-# Budgets: the buyer's own for the year, and the department's for the quarter.
+# Budgets for the year: the buyer's own, and the department's.
 today = fields.Date.context_today(users["buyer"])
 year_start, year_end = today.replace(month=1, day=1), today.replace(month=12, day=31)
 find_or_create(
