@@ -81,7 +81,7 @@ def _fixture(env, size, known_share):
     company = env.company
     vendor = env["res.partner"].create({"name": "Bench Gift Shop", "is_company": True})
     categ = env["product.category"].create({"name": "Bench gifts"})
-    supplier = env["oci.punchout.supplier"].create(
+    supplier = env["punchout.webshop"].create(
         {
             "name": "Bench shop",
             "partner_id": vendor.id,
@@ -136,7 +136,7 @@ def _fixture(env, size, known_share):
 
 
 def _run_import(env, fixture, profile=False):
-    session = env["oci.punchout.session"]._start(fixture["supplier"])
+    session = env["punchout.session"]._start(fixture["supplier"])
     session._launch()
     env.flush_all()
     cr = env.cr

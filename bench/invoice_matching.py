@@ -200,7 +200,7 @@ def setup(env, run):
     expense = env["account.account"].search(
         [("company_ids", "in", company.ids), ("account_type", "=", "expense")], limit=1
     )
-    supplier = env["oci.punchout.supplier"].create(
+    supplier = env["punchout.webshop"].create(
         {
             "name": "Topgeschenken (bench)",
             "partner_id": vendor.id,
@@ -318,7 +318,7 @@ def build_corpus(ctx, count, seed, mode):
                             "product_qty": qty,
                             "price_unit": ITEMS[i][2],
                             "oci_vendormat": ITEMS[i][1],
-                            "oci_nzi_mapping_id": supplier.nzi_mapping_ids.id,
+                            "punchout_nzi_code_id": supplier.nzi_mapping_ids.id,
                             "tax_ids": [Command.set(tax.ids)],
                         }
                     )

@@ -121,7 +121,7 @@ def _open_sessions(conf, db, count):
     with registry.cursor() as cr:
         env = api.Environment(cr, uid, {})
         vendor = env["res.partner"].create({"name": "Load Test Shop"})
-        supplier = env["oci.punchout.supplier"].create(
+        supplier = env["punchout.webshop"].create(
             {
                 "name": "Load Test Shop",
                 "partner_id": vendor.id,
@@ -132,7 +132,7 @@ def _open_sessions(conf, db, count):
         admin = env.ref("base.user_admin")
         tokens = []
         for _n in range(count):
-            session = env["oci.punchout.session"].with_user(admin)._start(supplier)
+            session = env["punchout.session"].with_user(admin)._start(supplier)
             tokens.append(session._launch())
         currency = env.company.currency_id.name
         cr.commit()
@@ -192,8 +192,8 @@ def _check(conf, db, carts, lines):
     registry, uid, api = _odoo_env(conf, db)
     with registry.cursor() as cr:
         env = api.Environment(cr, uid, {})
-        sessions = env["oci.punchout.session"].search(
-            [("supplier_id.name", "=", "Load Test Shop")]
+        sessions = env["punchout.session"].search(
+            [("webshop_id.name", "=", "Load Test Shop")]
         )
         orders = sessions.order_id
         states = {s: sessions.filtered(lambda x, s=s: x.state == s) for s in ("done",)}

@@ -102,7 +102,7 @@ if not nl_lang.active:
     ).lang_install()
 users["buyer"].lang = "nl_NL"
 
-supplier = env.ref("topgeschenken_oci.supplier_topgeschenken").with_context(
+supplier = env.ref("topgeschenken_oci.webshop_topgeschenken").with_context(
     active_test=False
 )
 supplier.write(
@@ -124,12 +124,12 @@ supplier.write(
 )
 # -- The business account: every option the shop offers, at work -----------
 # The shop sends its wine box as unit BX (a box, UN/ECE XBX), which no Odoo
-# unit has: map it (Purchase > Configuration > Punchout Suppliers > Cart).
+# unit has: map it (Purchase > Configuration > Webshops > Cart).
 unit = env.ref("uom.product_uom_unit")
 for code in ("BX", "SET"):
     if not supplier.unit_alias_ids.filtered(lambda a, c=code: a.code == c):
-        env["oci.unit.alias"].create(
-            {"supplier_id": supplier.id, "code": code, "uom_id": unit.id}
+        env["punchout.uom.alias"].create(
+            {"webshop_id": supplier.id, "code": code, "uom_id": unit.id}
         )
 
 
@@ -166,7 +166,7 @@ for code, name, street, zip_code, city in (
 
 # Greeting card logos: the shop's code for the account's own logo.
 find_or_create(
-    "oci.punchout.logo",
+    "webshop.logo",
     [("code", "=", "COMPANY"), ("company_id", "=", company.id)],
     {
         "name": "Logo Zorggroep De Linde",
@@ -205,7 +205,7 @@ for code, name, categ in (
     ("NZI-9910", "Cadeaubonnen", "Cadeaubonnen"),
 ):
     vals = {
-        "supplier_id": supplier.id,
+        "webshop_id": supplier.id,
         "code": code,
         "name": name,
         "categ_id": categories[categ].id,
@@ -213,8 +213,8 @@ for code, name, categ in (
         "analytic_distribution": {str(departments["Zorg"].id): 100},
     }
     find_or_create(
-        "oci.nzi.mapping",
-        [("supplier_id", "=", supplier.id), ("code", "=", code)],
+        "punchout.nzi.code",
+        [("webshop_id", "=", supplier.id), ("code", "=", code)],
         vals,
     )
 
@@ -238,17 +238,17 @@ orderer_vals = {
 }
 for login, vals in orderer_vals.items():
     find_or_create(
-        "oci.punchout.orderer",
-        [("supplier_id", "=", supplier.id), ("user_id", "=", users[login].id)],
-        {"supplier_id": supplier.id, "user_id": users[login].id, **vals},
+        "webshop.orderer",
+        [("webshop_id", "=", supplier.id), ("user_id", "=", users[login].id)],
+        {"webshop_id": supplier.id, "user_id": users[login].id, **vals},
     )
 find_or_create(
-    "oci.punchout.orderer",
+    "webshop.orderer",
     [
-        ("supplier_id", "=", supplier.id),
+        ("webshop_id", "=", supplier.id),
         ("user_id", "=", env.ref("base.user_admin").id),
     ],
-    {"supplier_id": supplier.id, "user_id": env.ref("base.user_admin").id},
+    {"webshop_id": supplier.id, "user_id": env.ref("base.user_admin").id},
 )
 company.write({"oci_invoice_grouping": "separate", "oci_cost_center_required": True})
 
@@ -256,7 +256,7 @@ company.write({"oci_invoice_grouping": "separate", "oci_cost_center_required": T
 today = fields.Date.context_today(users["buyer"])
 year_start, year_end = today.replace(month=1, day=1), today.replace(month=12, day=31)
 find_or_create(
-    "oci.budget",
+    "webshop.budget",
     [("name", "=", "Relatiegeschenken Bea Buyer")],
     {
         "name": "Relatiegeschenken Bea Buyer",
@@ -269,7 +269,7 @@ find_or_create(
     },
 )
 find_or_create(
-    "oci.budget",
+    "webshop.budget",
     [("name", "=", "Afdeling Zorg")],
     {
         "name": "Afdeling Zorg",

@@ -109,7 +109,7 @@ def change_order(args, approver, order_id, po_name):
     )
     for _ in range(60):
         [transmission] = approver.call(
-            "oci.order.transmission",
+            "punchout.order.transmission",
             "search_read",
             [("order_id", "=", order_id)],
             ["state", "version", "delivered_version"],

@@ -9,7 +9,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
-from ..models.oci_punchout_session import MAX_CART_BYTES
+from ..models.punchout_session import MAX_CART_BYTES
 from ..protocol.errors import ProtocolError
 
 _logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class PunchoutController(http.Controller):
     def punchout_start_page(self, **kwargs):
         """ "Order from webshop": pick a webshop, then start a session."""
         self._check_internal_user()
-        suppliers = request.env["oci.punchout.supplier"].search(
+        suppliers = request.env["punchout.webshop"].search(
             [("company_id", "in", request.env.companies.ids)]
         )
         return request.render(
@@ -46,20 +46,20 @@ class PunchoutController(http.Controller):
         )
 
     @http.route(_start_url, type="http", auth="user", methods=["POST"])
-    def punchout_start(self, supplier_id=None, request_id=None, order_id=None, **kw):
+    def punchout_start(self, webshop_id=None, request_id=None, order_id=None, **kw):
         """Start a punchout session and go to its start page (303).
 
-        Form fields: ``supplier_id``, optional ``request_id`` (a purchase
+        Form fields: ``webshop_id``, optional ``request_id`` (a purchase
         request the cart is for) or ``order_id`` (a draft RFQ the cart is
         added to), and ``csrf_token``.
         """
         self._check_internal_user()
         env = request.env
         try:
-            supplier = env["oci.punchout.supplier"].browse(int(supplier_id or 0))
+            supplier = env["punchout.webshop"].browse(int(webshop_id or 0))
             pr = env["purchase.request"].browse(int(request_id)) if request_id else None
             po = env["purchase.order"].browse(int(order_id)) if order_id else None
-            session = env["oci.punchout.session"]._start(supplier, request=pr, order=po)
+            session = env["punchout.session"]._start(supplier, request=pr, order=po)
         except (ValueError, UserError, AccessError, MissingError) as error:
             return self._message_page(str(error), status=400)
         return request.redirect(f"/punchout/session/{session.id}/go", code=303)
@@ -73,7 +73,7 @@ class PunchoutController(http.Controller):
         shop's start page: no credential reaches the browser.
         """
         self._check_internal_user()
-        session = request.env["oci.punchout.session"].browse(session_id).exists()
+        session = request.env["punchout.session"].browse(session_id).exists()
         if not session:
             raise NotFound()
         if not session.has_access("read"):
@@ -87,7 +87,7 @@ class PunchoutController(http.Controller):
             )
         try:
             token = session._launch()
-            supplier = session.supplier_id.sudo()
+            supplier = session.webshop_id.sudo()
             return_url = session._return_url(token)
             if supplier.protocol == "cxml":
                 start_url = session.sudo()._cxml_setup(return_url)
@@ -127,7 +127,7 @@ class PunchoutController(http.Controller):
         replay, import); the body is read only when the token is good."""
         httprequest = request.httprequest
         outcome = (
-            request.env["oci.punchout.session"]
+            request.env["punchout.session"]
             .sudo()
             ._handle_return(
                 token,
@@ -213,7 +213,7 @@ class PunchoutController(http.Controller):
             return f"/odoo/action-purchase.purchase_rfq/{session.order_id.id}"
         if session.request_id:
             return f"/odoo/purchase.request/{session.request_id.id}"
-        return f"/odoo/oci.punchout.session/{session.id}"
+        return f"/odoo/punchout.session/{session.id}"
 
     def _check_internal_user(self):
         """Punchouts are for employees: portal users get a 403."""

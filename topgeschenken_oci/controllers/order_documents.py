@@ -4,7 +4,7 @@
 from odoo import http
 from odoo.http import request
 
-from ..models.oci_order_document import MAX_DOCUMENT_BYTES
+from ..models.punchout_order_document import MAX_DOCUMENT_BYTES
 from ..protocol import cxml
 
 
@@ -41,7 +41,7 @@ class OrderDocumentController(http.Controller):
             )
         else:
             body = httprequest.get_data(cache=False, parse_form_data=False)
-            answer = request.env["oci.order.document"].sudo()._receive_cxml(body)
+            answer = request.env["punchout.order.document"].sudo()._receive_cxml(body)
         code, text = answer
         document = cxml.build_status_response(
             code,

@@ -1,9 +1,9 @@
 -- a copy of the database places no orders with the webshops
-UPDATE oci_order_transmission
+UPDATE punchout_order_transmission
    SET state = 'cancelled',
-       next_attempt_at = NULL,
+       date_next_attempt = NULL,
        last_error = 'Not sent: this database is a neutralized copy.'
  WHERE state IN ('to_send', 'sent');
 
-UPDATE oci_punchout_supplier
+UPDATE punchout_webshop
    SET order_format = 'none';

@@ -217,7 +217,7 @@ class AccountMove(models.Model):
 
     def _oci_supplier(self):
         self.ensure_one()
-        return self.env["oci.punchout.supplier"]._for_bill_partner(
+        return self.env["punchout.webshop"]._for_bill_partner(
             self.partner_id, self.company_id
         )
 
@@ -944,7 +944,7 @@ class AccountMove(models.Model):
             vals["account_id"] = account.id
         distribution = (
             po_line.analytic_distribution
-            or po_line.oci_nzi_mapping_id.analytic_distribution
+            or po_line.punchout_nzi_code_id.analytic_distribution
         )
         if distribution:
             vals["analytic_distribution"] = distribution

@@ -12,7 +12,7 @@ from odoo.tools.misc import format_amount
 
 from ..const import MANAGER
 from ..protocol.cxml_inbound import LineStatus
-from .oci_order_transmission import TRANSMISSION_STATES
+from .punchout_order_transmission import TRANSMISSION_STATES
 
 EDITABLE_STATES = ("draft", "sent", "to approve")
 # What was sent to the shop with the order: frozen once the order is approved.
@@ -40,8 +40,8 @@ CONFIRMATION_STATE = {
 class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
 
-    oci_supplier_id = fields.Many2one(
-        "oci.punchout.supplier",
+    oci_webshop_id = fields.Many2one(
+        "punchout.webshop",
         string="Webshop",
         readonly=True,
         copy=False,
@@ -50,13 +50,13 @@ class PurchaseOrder(models.Model):
         help="The webshop this RFQ's cart came from.",
     )
     oci_session_ids = fields.One2many(
-        "oci.punchout.session", "order_id", string="Punchout sessions"
+        "punchout.session", "order_id", string="Punchout sessions"
     )
     oci_session_count = fields.Integer(
         compute="_compute_oci_session_count", string="Punchout count"
     )
     oci_transmission_ids = fields.One2many(
-        "oci.order.transmission", "order_id", string="Transmissions", readonly=True
+        "punchout.order.transmission", "order_id", string="Transmissions", readonly=True
     )
     oci_transmission_state = fields.Selection(
         TRANSMISSION_STATES,
@@ -70,7 +70,7 @@ class PurchaseOrder(models.Model):
         compute="_compute_oci_can_punchout", string="Can punch out"
     )
     oci_document_ids = fields.One2many(
-        "oci.order.document", "order_id", string="Webshop documents", readonly=True
+        "punchout.order.document", "order_id", string="Webshop documents", readonly=True
     )
 
     # Business account: cards, delivery locations, invoice options, budget
@@ -80,7 +80,7 @@ class PurchaseOrder(models.Model):
         help="The greeting card text of the lines that have none of their own.",
     )
     oci_logo_id = fields.Many2one(
-        "oci.punchout.logo",
+        "webshop.logo",
         string="Card logo",
         check_company=True,
         help="The logo on the cards of the lines that have none of their own. "
@@ -124,10 +124,10 @@ class PurchaseOrder(models.Model):
         "several orders.",
     )
     oci_card_text_max_length = fields.Integer(
-        related="oci_supplier_id.card_text_max_length", string="Card text length"
+        related="oci_webshop_id.card_text_max_length", string="Card text length"
     )
-    oci_budget_message = fields.Text(
-        string="Budget", compute="_compute_oci_budget_message"
+    webshop_budget_message = fields.Text(
+        string="Budget", compute="_compute_webshop_budget_message"
     )
     oci_assortment_warning_count = fields.Integer(
         compute="_compute_oci_assortment_warning_count",
@@ -144,14 +144,14 @@ class PurchaseOrder(models.Model):
         for order in self:
             order.oci_transmission_state = order.oci_transmission_ids[:1].state
 
-    @api.constrains("company_id", "oci_supplier_id", "oci_location_id", "oci_logo_id")
+    @api.constrains("company_id", "oci_webshop_id", "oci_location_id", "oci_logo_id")
     def _check_oci_company(self):
         # purchase.order does not check its companies automatically.
-        self._check_company(["oci_supplier_id", "oci_location_id", "oci_logo_id"])
+        self._check_company(["oci_webshop_id", "oci_location_id", "oci_logo_id"])
 
     @api.depends("state", "partner_id")
     def _compute_oci_can_punchout(self):
-        suppliers = self.env["oci.punchout.supplier"].search([])
+        suppliers = self.env["punchout.webshop"].search([])
         partners = suppliers.partner_id.commercial_partner_id
         for order in self:
             order.oci_can_punchout = order.state in ("draft", "sent") and (
@@ -162,9 +162,9 @@ class PurchaseOrder(models.Model):
     def action_oci_punchout(self):
         """Punch out to the vendor's webshop; the cart is added to this RFQ."""
         self.ensure_one()
-        supplier = self.oci_supplier_id or self.env[
-            "oci.punchout.supplier"
-        ]._for_partner(self.partner_id, self.company_id)
+        supplier = self.oci_webshop_id or self.env["punchout.webshop"]._for_partner(
+            self.partner_id, self.company_id
+        )
         return supplier._action_start_punchout(order=self)
 
     @api.depends("company_id")
@@ -172,7 +172,7 @@ class PurchaseOrder(models.Model):
         for order in self:
             order.oci_invoice_grouping = order.company_id.oci_invoice_grouping
 
-    @api.depends("user_id", "oci_supplier_id", "company_id")
+    @api.depends("user_id", "oci_webshop_id", "company_id")
     def _compute_oci_allowed_location_ids(self):
         locations = self.env["res.partner"].search(
             [
@@ -188,14 +188,14 @@ class PurchaseOrder(models.Model):
             )
 
     @api.depends("state", "order_line.price_subtotal", "user_id", "date_order")
-    def _compute_oci_budget_message(self):
+    def _compute_webshop_budget_message(self):
         for order in self:
             message = False
-            if order.oci_supplier_id and order.state in EDITABLE_STATES and order.id:
-                excess = order._oci_budget_excess()
+            if order.oci_webshop_id and order.state in EDITABLE_STATES and order.id:
+                excess = order._webshop_budget_excess()
                 if excess:
-                    message = order._oci_budget_text(excess)
-            order.oci_budget_message = message
+                    message = order._webshop_budget_text(excess)
+            order.webshop_budget_message = message
 
     @api.depends("order_line.oci_assortment_warning")
     def _compute_oci_assortment_warning_count(self):
@@ -204,12 +204,12 @@ class PurchaseOrder(models.Model):
                 order.order_line.filtered("oci_assortment_warning")
             )
 
-    @api.constrains("oci_card_text", "oci_supplier_id")
+    @api.constrains("oci_card_text", "oci_webshop_id")
     def _check_oci_card_text(self):
         for order in self.filtered("oci_card_text"):
             order._oci_check_card_text(order.oci_card_text, order.display_name)
 
-    @api.constrains("oci_location_id", "user_id", "oci_supplier_id")
+    @api.constrains("oci_location_id", "user_id", "oci_webshop_id")
     def _check_oci_location(self):
         for order in self:
             order._oci_check_location(order.oci_location_id)
@@ -217,13 +217,13 @@ class PurchaseOrder(models.Model):
     def _oci_orderer(self):
         """The buyer's orderer line at the order's webshop (sudo), if any."""
         self.ensure_one()
-        if not self.oci_supplier_id:
-            return self.env["oci.punchout.orderer"].sudo()
-        return self.oci_supplier_id._oci_orderer(self.user_id)
+        if not self.oci_webshop_id:
+            return self.env["webshop.orderer"].sudo()
+        return self.oci_webshop_id._oci_orderer(self.user_id)
 
     def _oci_check_card_text(self, text, where):
         self.ensure_one()
-        limit = self.oci_supplier_id.card_text_max_length or 250
+        limit = self.oci_webshop_id.card_text_max_length or 250
         if text and len(text) > limit:
             raise ValidationError(
                 self.env._(
@@ -251,13 +251,13 @@ class PurchaseOrder(models.Model):
     # Budget approval
     # ------------------------------------------------------------------
 
-    def _oci_budget_excess(self):
+    def _webshop_budget_excess(self):
         """The budgets this order would exceed: [{budget, spent, this}]."""
         self.ensure_one()
-        if not self.oci_supplier_id:
+        if not self.oci_webshop_id:
             return []
         excess = []
-        for budget in self.env["oci.budget"]._for_order(self):
+        for budget in self.env["webshop.budget"]._for_order(self):
             this = budget._order_amount(self)
             if not this:
                 continue
@@ -266,7 +266,7 @@ class PurchaseOrder(models.Model):
                 excess.append({"budget": budget, "spent": spent, "this": this})
         return excess
 
-    def _oci_budget_text(self, excess):
+    def _webshop_budget_text(self, excess):
         self.ensure_one()
         texts = []
         for item in excess:
@@ -291,9 +291,9 @@ class PurchaseOrder(models.Model):
         allowed = super()._approval_allowed()
         if (
             allowed
-            and self.oci_supplier_id
+            and self.oci_webshop_id
             and not self.env.user.has_group(MANAGER)
-            and self._oci_budget_excess()
+            and self._webshop_budget_excess()
         ):
             return False
         return allowed
@@ -301,16 +301,16 @@ class PurchaseOrder(models.Model):
     # EXTENDS purchase
     def button_confirm(self):
         to_confirm = self.filtered(
-            lambda o: o.state in ("draft", "sent") and o.oci_supplier_id
+            lambda o: o.state in ("draft", "sent") and o.oci_webshop_id
         )
         for order in to_confirm:
             order._oci_check_business_options()
         res = super().button_confirm()
         for order in to_confirm.filtered(lambda o: o.state == "to approve"):
-            excess = order._oci_budget_excess()
+            excess = order._webshop_budget_excess()
             if excess:
                 order.message_post(
-                    body=order._oci_budget_text(excess),
+                    body=order._webshop_budget_text(excess),
                     subtype_xmlid="mail.mt_note",
                 )
         return res
@@ -332,7 +332,7 @@ class PurchaseOrder(models.Model):
     def write(self, vals):
         if ORDER_BUSINESS_FIELDS & set(vals):
             frozen = self.filtered(
-                lambda o: o.oci_supplier_id and o.state not in EDITABLE_STATES
+                lambda o: o.oci_webshop_id and o.state not in EDITABLE_STATES
             )
             if frozen:
                 raise UserError(
@@ -349,16 +349,16 @@ class PurchaseOrder(models.Model):
         # Over budget: only a purchase manager approves.
         if not self.env.user.has_group(MANAGER):
             for order in self.filtered(
-                lambda o: o.state == "to approve" and o.oci_supplier_id
+                lambda o: o.state == "to approve" and o.oci_webshop_id
             ):
-                excess = order._oci_budget_excess()
+                excess = order._webshop_budget_excess()
                 if excess:
-                    raise UserError(order._oci_budget_text(excess))
+                    raise UserError(order._webshop_budget_text(excess))
         res = super().button_approve(force=force)
         # The outbox: the transmission is created in the confirmation's own
         # transaction, so a confirmed order is never left without one.
         confirmed = self.filtered(lambda o: o.state == "purchase")
-        self.env["oci.order.transmission"]._create_for_orders(confirmed)
+        self.env["punchout.order.transmission"]._create_for_orders(confirmed)
         confirmed._oci_rematch_waiting_bills()
         return res
 
@@ -381,7 +381,7 @@ class PurchaseOrder(models.Model):
         the change goes to it as a new version (cXML update), through the
         same outbox, exactly once."""
         # Every quantity edit of any order passes here: webshop orders only.
-        orders = self.filtered(lambda o: o.state == "purchase" and o.oci_supplier_id)
+        orders = self.filtered(lambda o: o.state == "purchase" and o.oci_webshop_id)
         transmissions = orders.oci_transmission_ids.filtered(
             lambda t: t.delivered_version and t.state == "acknowledged"
         )
@@ -473,7 +473,7 @@ class PurchaseOrder(models.Model):
     def action_view_oci_transmissions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "topgeschenken_oci.oci_order_transmission_action"
+            "topgeschenken_oci.punchout_order_transmission_action"
         )
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {"create": False}
@@ -485,7 +485,7 @@ class PurchaseOrder(models.Model):
     def action_view_oci_sessions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "topgeschenken_oci.oci_punchout_session_action"
+            "topgeschenken_oci.punchout_session_action"
         )
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {"create": False}
@@ -521,7 +521,7 @@ class PurchaseOrder(models.Model):
         Returns the summary lines (already translated)."""
         self.ensure_one()
         env = self.env
-        shop = self.oci_supplier_id.name
+        shop = self.oci_webshop_id.name
         summary = [
             env._(
                 "%(shop)s confirmed the order: %(type)s%(ref)s.",
@@ -655,7 +655,7 @@ class PurchaseOrder(models.Model):
         summary = [
             env._(
                 "%(shop)s shipped %(count)s line(s)%(carrier)s%(tracking)s%(date)s.",
-                shop=self.oci_supplier_id.name,
+                shop=self.oci_webshop_id.name,
                 count=len(doc.lines),
                 carrier=env._(" with %(carrier)s", carrier=doc.carrier)
                 if doc.carrier

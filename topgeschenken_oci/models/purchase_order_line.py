@@ -32,15 +32,15 @@ class PurchaseOrderLine(models.Model):
         "SupplierPartAuxiliaryID); the order sent to the shop echoes it exactly.",
     )
     oci_matgroup = fields.Char(string="NZI code", readonly=True, copy=False)
-    oci_nzi_mapping_id = fields.Many2one(
-        "oci.nzi.mapping",
+    punchout_nzi_code_id = fields.Many2one(
+        "punchout.nzi.code",
         string="NZI mapping",
         readonly=True,
         copy=False,
         check_company=True,
     )
     oci_account_id = fields.Many2one(
-        related="oci_nzi_mapping_id.account_id", string="Expense account (NZI)"
+        related="punchout_nzi_code_id.account_id", string="Expense account (NZI)"
     )
     oci_card_text = fields.Text(string="Card text")
     oci_logo = fields.Char(
@@ -91,7 +91,7 @@ class PurchaseOrderLine(models.Model):
 
     # Business account: cards and delivery locations
     oci_logo_id = fields.Many2one(
-        "oci.punchout.logo",
+        "webshop.logo",
         string="Card logo",
         check_company=True,
         help="Empty: the order's logo, else the company logo.",
@@ -115,10 +115,10 @@ class PurchaseOrderLine(models.Model):
         help="Why this line is outside the orderer's assortment or budget rules.",
     )
 
-    @api.constrains("oci_nzi_mapping_id", "oci_location_id", "oci_logo_id")
+    @api.constrains("punchout_nzi_code_id", "oci_location_id", "oci_logo_id")
     def _check_oci_company(self):
         # purchase.order.line does not check its companies automatically.
-        self._check_company(["oci_nzi_mapping_id", "oci_location_id", "oci_logo_id"])
+        self._check_company(["punchout_nzi_code_id", "oci_location_id", "oci_logo_id"])
 
     @api.depends(
         "oci_logo_id",
@@ -134,7 +134,7 @@ class PurchaseOrderLine(models.Model):
             logo = line.oci_logo_id or (
                 order.oci_logo_id if code == order.oci_logo_id.code else False
             )
-            company_code = order.oci_supplier_id.company_logo_code or "COMPANY"
+            company_code = order.oci_webshop_id.company_logo_code or "COMPANY"
             if logo:
                 line.oci_logo_label = logo.name
             elif code and code == company_code:
@@ -172,7 +172,7 @@ class PurchaseOrderLine(models.Model):
     def write(self, vals):
         if LINE_BUSINESS_FIELDS & set(vals):
             frozen = self.filtered(
-                lambda pl: pl.order_id.oci_supplier_id
+                lambda pl: pl.order_id.oci_webshop_id
                 and pl.order_id.state not in EDITABLE_STATES
             )
             if frozen:
@@ -200,7 +200,7 @@ class PurchaseOrderLine(models.Model):
         if code:
             return code
         if self._oci_effective_card_text():
-            return order.oci_supplier_id.company_logo_code or "COMPANY"
+            return order.oci_webshop_id.company_logo_code or "COMPANY"
         return ""
 
     def _oci_effective_location(self):

@@ -8,7 +8,7 @@ class PurchaseRequest(models.Model):
     _inherit = "purchase.request"
 
     oci_session_ids = fields.One2many(
-        "oci.punchout.session", "request_id", string="Punchout sessions"
+        "punchout.session", "request_id", string="Punchout sessions"
     )
     oci_session_count = fields.Integer(
         compute="_compute_oci_session_count", string="Punchout count"
@@ -24,14 +24,14 @@ class PurchaseRequest(models.Model):
 
     @api.depends("state")
     def _compute_oci_can_punchout(self):
-        states = self.env["oci.punchout.supplier"]._punchout_request_states()
+        states = self.env["punchout.webshop"]._punchout_request_states()
         for request in self:
             request.oci_can_punchout = request.state in states
 
     def action_oci_punchout(self):
         """Punch out from this request: the cart becomes an RFQ linked to it."""
         self.ensure_one()
-        supplier = self.env["oci.punchout.supplier"]._for_partner(
+        supplier = self.env["punchout.webshop"]._for_partner(
             self.line_ids.supplier_id[:1], self.company_id
         )
         order, note = self._oci_draft_order(supplier)
@@ -45,7 +45,7 @@ class PurchaseRequest(models.Model):
         orders = (
             self.line_ids.purchase_lines.order_id | self.oci_session_ids.order_id
         ).filtered(
-            lambda o: o.state in ("draft", "sent") and o.oci_supplier_id == supplier
+            lambda o: o.state in ("draft", "sent") and o.oci_webshop_id == supplier
         )
         if not orders:
             return self.env["purchase.order"], ""
@@ -61,7 +61,7 @@ class PurchaseRequest(models.Model):
     def action_view_oci_sessions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "topgeschenken_oci.oci_punchout_session_action"
+            "topgeschenken_oci.punchout_session_action"
         )
         action["domain"] = [("request_id", "=", self.id)]
         action["context"] = {"create": False}

@@ -1,1 +1,1 @@
-from . import oci_spend_report
+from . import webshop_spend_report

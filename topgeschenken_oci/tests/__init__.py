@@ -1,5 +1,5 @@
 from . import test_install
-from . import test_oci_punchout_supplier
+from . import test_punchout_webshop
 from . import test_punchout_http
 from . import test_punchout_buyer
 from . import test_transmission

@@ -44,7 +44,7 @@ class PunchoutCommon(AccountTestInvoicingCommon):
             {"name": "Relatiegeschenken", "code": "458000"}
         )
         cls.categ_gifts = env["product.category"].create({"name": "Geschenken"})
-        cls.supplier = env["oci.punchout.supplier"].create(
+        cls.supplier = env["punchout.webshop"].create(
             {
                 "name": "Topgeschenken (test)",
                 "partner_id": cls.vendor.id,
@@ -171,7 +171,7 @@ class PunchoutHttpCommon(PunchoutCommon, HttpCase):
         """Start a punchout over HTTP as the buyer; return (session, hook_url)."""
         self.authenticate("tg_buyer", "tg_buyer_pw1")
         data = {
-            "supplier_id": self.supplier.id,
+            "webshop_id": self.supplier.id,
             "csrf_token": self.csrf_token(),
         }
         if request:
@@ -185,7 +185,7 @@ class PunchoutHttpCommon(PunchoutCommon, HttpCase):
         page = self.url_open(go)
         self.assertEqual(page.status_code, 200)
         hook = re.search(r'name="HOOK_URL" value="([^"]+)"', page.text).group(1)
-        session = self.env["oci.punchout.session"].browse(session_id)
+        session = self.env["punchout.session"].browse(session_id)
         return session, hook.replace("&amp;", "&")
 
     def _post_cart(self, hook_url, data=None, body=None, content_type=None, files=None):

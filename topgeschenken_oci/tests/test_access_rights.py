@@ -56,9 +56,7 @@ class TestAccessRights(PunchoutHttpCommon):
             company_id=other_company.id,
             company_ids=[Command.set(other_company.ids)],
         )
-        cls.punchout = (
-            env["oci.punchout.session"].with_user(cls.buyer)._start(cls.supplier)
-        )
+        cls.punchout = env["punchout.session"].with_user(cls.buyer)._start(cls.supplier)
 
     def _allowed(self, record, user, operation):
         try:
@@ -110,7 +108,7 @@ class TestAccessRights(PunchoutHttpCommon):
             company_id=self.company.id,
             company_ids=[Command.set(self.company.ids)],
         )
-        Session = self.env["oci.punchout.session"]
+        Session = self.env["punchout.session"]
         mine = [("id", "=", self.punchout.id)]
         self.assertFalse(Session.with_user(colleague).search(mine))
         self.assertTrue(Session.with_user(self.users["manager"]).search(mine))
@@ -119,14 +117,14 @@ class TestAccessRights(PunchoutHttpCommon):
 
     def test_send_again_is_for_managers(self):
         transmission = (
-            self.env["oci.order.transmission"]
+            self.env["punchout.order.transmission"]
             .sudo()
             .create(
                 {
                     "order_id": self.env["purchase.order"]
                     .create({"partner_id": self.vendor.id})
                     .id,
-                    "supplier_id": self.supplier.id,
+                    "webshop_id": self.supplier.id,
                     "payload_format": "cxml",
                     "idempotency_key": "P-TEST",
                     "state": "failed",
@@ -151,14 +149,14 @@ class TestAccessRights(PunchoutHttpCommon):
         response = self.url_open(
             "/punchout/start",
             data={
-                "supplier_id": self.supplier.id,
+                "webshop_id": self.supplier.id,
                 "csrf_token": self.csrf_token(),
             },
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 400)
         self.assertFalse(
-            self.env["oci.punchout.session"].search(
+            self.env["punchout.session"].search(
                 [("user_id", "=", self.users["other_company"].id)]
             )
         )
@@ -175,7 +173,7 @@ class TestAccessRights(PunchoutHttpCommon):
             company_ids=[Command.set(self.company.ids)],
         )
         request = self.request.copy({"requested_by": requester.id})
-        Session = self.env["oci.punchout.session"].with_user(requester)
+        Session = self.env["punchout.session"].with_user(requester)
         with self.assertRaises(AccessError):
             Session._start(self.supplier)
         with self.assertRaises(AccessError):
@@ -191,9 +189,7 @@ class TestAccessRights(PunchoutHttpCommon):
             company_id=self.company.id,
             company_ids=[Command.set(self.company.ids)],
         )
-        session = (
-            self.env["oci.punchout.session"].with_user(buyer)._start(self.supplier)
-        )
+        session = self.env["punchout.session"].with_user(buyer)._start(self.supplier)
         buyer.group_ids -= self.env.ref("purchase.group_purchase_user")
         orders_before = self.env["purchase.order"].search_count([])
         body = "&".join(
@@ -209,7 +205,7 @@ class TestAccessRights(PunchoutHttpCommon):
                 ]
             )
         ).encode()
-        with mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session"):
+        with mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session"):
             error = session.sudo()._receive(body, "application/x-www-form-urlencoded")
         self.assertTrue(error)
         self.assertEqual(session.sudo().state, "error")
@@ -222,14 +218,14 @@ class TestAccessRights(PunchoutHttpCommon):
         """A purchase manager of another company cannot send again or cancel
         this company's transmission (the group alone is not enough)."""
         transmission = (
-            self.env["oci.order.transmission"]
+            self.env["punchout.order.transmission"]
             .sudo()
             .create(
                 {
                     "order_id": self.env["purchase.order"]
                     .create({"partner_id": self.vendor.id})
                     .id,
-                    "supplier_id": self.supplier.id,
+                    "webshop_id": self.supplier.id,
                     "payload_format": "cxml",
                     "idempotency_key": "P-TEST-CO",
                     "state": "failed",
@@ -246,33 +242,33 @@ class TestAccessRights(PunchoutHttpCommon):
         """A record of one company cannot point to another company's webshop,
         NZI mapping or delivery location (check_company)."""
         other_shop = (
-            self.env["oci.punchout.supplier"]
+            self.env["punchout.webshop"]
             .sudo()
             .search([("name", "=", "Eigen shop")], limit=1)
         )
         self.assertTrue(other_shop)
         order = self.env["purchase.order"].create({"partner_id": self.vendor.id})
         with self.assertRaises(UserError):
-            order.oci_supplier_id = other_shop
+            order.oci_webshop_id = other_shop
         with self.assertRaises(UserError):
-            self.env["oci.order.transmission"].sudo().create(
+            self.env["punchout.order.transmission"].sudo().create(
                 {
                     "order_id": order.id,
-                    "supplier_id": other_shop.id,
+                    "webshop_id": other_shop.id,
                     "payload_format": "cxml",
                     "idempotency_key": "P-TEST-CC",
                 }
             )
-        other_mapping = self.env["oci.nzi.mapping"].create(
-            {"supplier_id": other_shop.id, "code": "99", "name": "Elders"}
+        other_mapping = self.env["punchout.nzi.code"].create(
+            {"webshop_id": other_shop.id, "code": "99", "name": "Elders"}
         )
         order.order_line = [
             Command.create({"product_id": self.product_flowers.id, "product_qty": 1})
         ]
         with self.assertRaises(UserError):
-            order.order_line.oci_nzi_mapping_id = other_mapping
+            order.order_line.punchout_nzi_code_id = other_mapping
         with self.assertRaises(UserError):
-            self.supplier.nzi_mapping_ids.copy({"supplier_id": other_shop.id}).write(
+            self.supplier.nzi_mapping_ids.copy({"webshop_id": other_shop.id}).write(
                 {"account_id": self.expense_gifts.id}
             )
 
@@ -294,7 +290,7 @@ class TestAccessRights(PunchoutHttpCommon):
         self.punchout.with_user(self.users["manager"]).action_retry_import()
         # the buyer cancels their own open session
         session = (
-            self.env["oci.punchout.session"].with_user(self.buyer)._start(self.supplier)
+            self.env["punchout.session"].with_user(self.buyer)._start(self.supplier)
         )
         session.action_cancel()
         self.assertEqual(session.sudo().state, "cancel")

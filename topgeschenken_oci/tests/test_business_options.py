@@ -52,7 +52,7 @@ class TestBusinessOptions(PunchoutHttpCommon):
                 },
             ]
         )
-        cls.logo_care = env["oci.punchout.logo"].create(
+        cls.logo_care = env["webshop.logo"].create(
             {
                 "name": "Team Zorg",
                 "code": "LOGO-ZORG",
@@ -83,8 +83,8 @@ class TestBusinessOptions(PunchoutHttpCommon):
     # -- helpers --------------------------------------------------------------
 
     def _add_orderer(self, user, **vals):
-        return self.env["oci.punchout.orderer"].create(
-            {"supplier_id": self.supplier.id, "user_id": user.id, **vals}
+        return self.env["webshop.orderer"].create(
+            {"webshop_id": self.supplier.id, "user_id": user.id, **vals}
         )
 
     def _cart_rfq(self, lines=None):
@@ -116,13 +116,13 @@ class TestBusinessOptions(PunchoutHttpCommon):
         self.authenticate("tg_buyer", "tg_buyer_pw1")
         response = self.url_open(
             "/punchout/start",
-            data={"supplier_id": self.supplier.id, "csrf_token": self.csrf_token()},
+            data={"webshop_id": self.supplier.id, "csrf_token": self.csrf_token()},
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 400)
         self.assertIn("is not an orderer", response.text)
         self.assertFalse(
-            self.env["oci.punchout.session"].search([("user_id", "=", self.buyer.id)])
+            self.env["punchout.session"].search([("user_id", "=", self.buyer.id)])
         )
         # once on the list, the buyer punches out
         orderer = self._add_orderer(self.buyer)
@@ -162,8 +162,8 @@ class TestBusinessOptions(PunchoutHttpCommon):
         with self.assertRaises(AccessError):
             _ = orderer.with_user(self.buyer).oci_password
         with self.assertRaises(AccessError):
-            self.env["oci.punchout.orderer"].with_user(self.buyer).create(
-                {"supplier_id": self.supplier.id, "user_id": self.buyer.id}
+            self.env["webshop.orderer"].with_user(self.buyer).create(
+                {"webshop_id": self.supplier.id, "user_id": self.buyer.id}
             )
         self.assertTrue(orderer.with_user(self.buyer).has_own_credentials)
 
@@ -303,7 +303,7 @@ class TestBusinessOptions(PunchoutHttpCommon):
 
     def _year_budget(self, **vals):
         year = date.today().year
-        return self.env["oci.budget"].create(
+        return self.env["webshop.budget"].create(
             {
                 "name": "Geschenken",
                 "company_id": self.company.id,
@@ -317,14 +317,14 @@ class TestBusinessOptions(PunchoutHttpCommon):
         budget = self._year_budget(scope="user", user_id=self.buyer.id, amount=1000)
         # 12 x 49.95 + 30 x 1.25 = 636.90 untaxed: the first order fits
         first = self._cart_rfq()
-        self.assertFalse(first.oci_budget_message)
+        self.assertFalse(first.webshop_budget_message)
         self._confirm_and_send(first)
         self.assertAlmostEqual(budget.spent, 636.90)
         budget.invalidate_recordset()
         second = self._cart_rfq()
         # the cart return already says so
         self.assertIn("exceeds the budget Geschenken", second.message_ids[0].body)
-        self.assertIn("exceeds the budget", second.oci_budget_message)
+        self.assertIn("exceeds the budget", second.webshop_budget_message)
         with trap_jobs() as trap:
             second.with_user(self.buyer).button_confirm()
             self.assertEqual(second.state, "to approve")
@@ -376,14 +376,14 @@ class TestBusinessOptions(PunchoutHttpCommon):
         self.authenticate(login, password)
         response = self.url_open(
             "/punchout/start",
-            data={"supplier_id": self.supplier.id, "csrf_token": self.csrf_token()},
+            data={"webshop_id": self.supplier.id, "csrf_token": self.csrf_token()},
             allow_redirects=False,
         )
         go = response.headers["Location"]
         session_id = int(re.search(r"/punchout/session/(\d+)/go", go).group(1))
         page = self.url_open(go)
         hook = re.search(r'name="HOOK_URL" value="([^"]+)"', page.text).group(1)
-        return self.env["oci.punchout.session"].browse(session_id), hook
+        return self.env["punchout.session"].browse(session_id), hook
 
     def test_assortment_flags_lines_on_cart_return(self):
         self._add_orderer(self.buyer, allowed_nzi_codes="4410, 4420", max_unit_price=40)
@@ -465,7 +465,7 @@ class TestBusinessOptions(PunchoutHttpCommon):
         with Form(self.env["res.partner"].with_user(self.manager)) as form:
             form.name = "Vestiging Rotterdam"
             form.oci_location_code = "LOC-RTM"
-        with Form(self.env["oci.budget"].with_user(self.manager)) as form:
+        with Form(self.env["webshop.budget"].with_user(self.manager)) as form:
             form.name = "Afdeling Zorg"
             form.scope = "analytic"
             form.analytic_account_id = self.analytic_gifts
@@ -473,7 +473,7 @@ class TestBusinessOptions(PunchoutHttpCommon):
             form.date_to = date(2026, 12, 31)
             form.amount = 2500
         self.assertEqual(form.record.remaining, 2500)
-        with Form(self.env["oci.punchout.logo"].with_user(self.manager)) as form:
+        with Form(self.env["webshop.logo"].with_user(self.manager)) as form:
             form.name = "Jubileum"
             form.code = "LOGO-50"
         # Settings > Purchase > Webshop orders (a settings Form would run every
@@ -514,14 +514,14 @@ class TestBusinessOptions(PunchoutHttpCommon):
         budget = self._year_budget(
             company_id=other.id, scope="user", user_id=self.buyer.id, amount=1
         )
-        logo = self.env["oci.punchout.logo"].create(
+        logo = self.env["webshop.logo"].create(
             {"name": "Ander logo", "code": "LOGO-X", "company_id": other.id}
         )
-        Budget = self.env["oci.budget"].with_user(self.buyer)
+        Budget = self.env["webshop.budget"].with_user(self.buyer)
         self.assertFalse(Budget.search([("id", "=", budget.id)]))
-        Logo = self.env["oci.punchout.logo"].with_user(self.buyer)
+        Logo = self.env["webshop.logo"].with_user(self.buyer)
         self.assertFalse(Logo.search([("id", "=", logo.id)]))
         self.assertIn(self.logo_care, Logo.search([]))
         # and the other company's budget does not hold the buyer's order up
         order = self._cart_rfq()
-        self.assertFalse(order._oci_budget_excess())
+        self.assertFalse(order._webshop_budget_excess())

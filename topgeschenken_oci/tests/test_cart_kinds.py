@@ -7,7 +7,7 @@ from odoo.tools import mute_logger
 
 from .common import GIFT_LINES, PunchoutHttpCommon
 
-SESSION_LOGGER = "odoo.addons.topgeschenken_oci.models.oci_punchout_session"
+SESSION_LOGGER = "odoo.addons.topgeschenken_oci.models.punchout_session"
 
 
 @tagged("post_install", "-at_install")
@@ -304,7 +304,7 @@ class TestCartKinds(PunchoutHttpCommon):
         # No currency set: the company's (EUR), read when the cart comes back;
         # the shipped webshop record, made at install, is the same.
         self.assertFalse(self.supplier.currency_id)
-        shipped = self.env.ref("topgeschenken_oci.supplier_topgeschenken").sudo()
+        shipped = self.env.ref("topgeschenken_oci.webshop_topgeschenken").sudo()
         self.assertFalse(shipped.currency_id)
         usd = self.env.ref("base.USD")
         usd.active = True

@@ -72,7 +72,7 @@ class TestI18n(PunchoutCommon):
         self.assertEqual(self._untranslated(msgids), [])
 
     def test_fields_selections_menus_in_dutch(self):
-        supplier_fields = self.nl_env["oci.punchout.supplier"].fields_get(
+        supplier_fields = self.nl_env["punchout.webshop"].fields_get(
             ["return_charset", "protocol"], ["string", "selection"]
         )
         self.assertEqual(
@@ -92,20 +92,20 @@ class TestI18n(PunchoutCommon):
         )
         menu = self.nl_env.ref(f"{ADDON}.account_move_to_review_menu")
         self.assertEqual(menu.name, "Te controleren facturen")
-        menu = self.nl_env.ref(f"{ADDON}.oci_punchout_supplier_menu")
-        self.assertEqual(menu.name, "Punch-outleveranciers")
+        model = self.nl_env["ir.model"]._get("punchout.webshop")
+        self.assertEqual(model.name, "Webshopkoppeling (OCI / cXML-punchout)")
 
     def test_code_messages_in_dutch(self):
         self.supplier.active = False
         with self.assertRaisesRegex(UserError, "Deze webshop is niet actief."):
-            self.nl_env["oci.punchout.session"]._start(self.supplier)
+            self.nl_env["punchout.session"]._start(self.supplier)
 
     def test_refused_cart_reason_in_dutch(self):
         """A cart refused by the protocol code: its reason in the buyer's
         language, on the session and in its chatter."""
         self.buyer.lang = "nl_NL"
         session = (
-            self.env["oci.punchout.session"].with_user(self.buyer)._start(self.supplier)
+            self.env["punchout.session"].with_user(self.buyer)._start(self.supplier)
         )
         cart = self._oci_fields(
             [{"DESCRIPTION": "Kerstpakket", "QUANTITY": "twaalf", "PRICE": "49,95"}]

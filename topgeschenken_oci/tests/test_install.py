@@ -25,7 +25,7 @@ class TestInstall(TransactionCase):
         self.assertEqual(set(modules.mapped("state")), {"installed"})
 
     def test_shipped_topgeschenken_supplier_is_inactive(self):
-        supplier = self.env.ref("topgeschenken_oci.supplier_topgeschenken")
+        supplier = self.env.ref("topgeschenken_oci.webshop_topgeschenken")
         self.assertFalse(supplier.active)
         self.assertEqual(supplier.partner_id.name, "Topgeschenken.nl")
         self.assertEqual(supplier.aux_id_field, "CUST_FIELD5")
@@ -54,7 +54,7 @@ class TestInstall(TransactionCase):
         function = self.env.ref(
             "topgeschenken_oci.queue_job_function_transmission_send"
         )
-        self.assertEqual(function.name, "<oci.order.transmission>._send")
+        self.assertEqual(function.name, "<punchout.order.transmission>._send")
         self.assertEqual(function.channel, "root.webshop_orders")
         job_options = self.env["queue.job.function"].job_config(function.name)
         self.assertEqual(job_options.channel, "root.webshop_orders")

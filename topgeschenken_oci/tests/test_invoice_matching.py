@@ -136,7 +136,7 @@ class TestInvoiceMatching(PunchoutCommon):
                 "partner_id": cls.vendor.id,
                 "partner_ref": partner_ref,
                 "company_id": cls.company.id,
-                "oci_supplier_id": cls.supplier.id,
+                "oci_webshop_id": cls.supplier.id,
                 "order_line": [
                     Command.create(
                         {
@@ -145,7 +145,7 @@ class TestInvoiceMatching(PunchoutCommon):
                             "price_unit": price,
                             "oci_vendormat": code,
                             "oci_matgroup": "4410",
-                            "oci_nzi_mapping_id": cls.mapping.id,
+                            "punchout_nzi_code_id": cls.mapping.id,
                             "analytic_distribution": cls.mapping.analytic_distribution,
                             "tax_ids": [
                                 Command.set(

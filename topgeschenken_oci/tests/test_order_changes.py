@@ -30,7 +30,7 @@ class TestOrderChanges(PunchoutCommon):
         cart = oci.parse_oci_form(
             self._oci_fields(GIFT_LINES), aux_id_field="CUST_FIELD5"
         )
-        session = self.env["oci.punchout.session"]._start(self.supplier)
+        session = self.env["punchout.session"]._start(self.supplier)
         self.order = session.sudo()._process_cart(cart)
         with trap_jobs() as trap:
             self.order.button_confirm()
@@ -76,7 +76,7 @@ class TestOrderChanges(PunchoutCommon):
         ) as f:
             body = f.read().replace(b"PO-ORDER-ID", self.order.name.encode())
         with trap_jobs() as trap:
-            answer = self.env["oci.order.document"].sudo()._receive_cxml(body)
+            answer = self.env["punchout.order.document"].sudo()._receive_cxml(body)
             trap.assert_jobs_count(0)
         self.assertEqual(answer.code, 200, answer.text)
         self.assertEqual(
@@ -104,7 +104,7 @@ class TestOrderChanges(PunchoutCommon):
         cart = oci.parse_oci_form(
             self._oci_fields(GIFT_LINES[:1]), aux_id_field="CUST_FIELD5"
         )
-        session = self.env["oci.punchout.session"]._start(self.supplier)
+        session = self.env["punchout.session"]._start(self.supplier)
         order = session.sudo()._process_cart(cart)
         with trap_jobs() as trap:
             order.button_confirm()

@@ -40,7 +40,7 @@ class TestOrderDocuments(PunchoutHttpCommon):
                 "partner_id": self.vendor.id,
                 "company_id": self.company.id,
                 "user_id": self.buyer.id,
-                "oci_supplier_id": self.supplier.id,
+                "oci_webshop_id": self.supplier.id,
                 "order_line": [
                     Command.create(
                         {"product_id": p.id, "product_qty": q, "price_unit": 10.0}

@@ -22,7 +22,7 @@ class TestPunchoutBuyer(PunchoutCommon):
         self.assertEqual(go["type"], "ir.actions.act_url")
         self.assertEqual(go["target"], "new")
         session_id = int(go["url"].split("/")[3])
-        return self.env["oci.punchout.session"].browse(session_id), action["params"]
+        return self.env["punchout.session"].browse(session_id), action["params"]
 
     def _return_cart(self, session, lines=GIFT_LINES[:1]):
         cart = oci.parse_oci_form(self._oci_fields(lines))
@@ -53,7 +53,7 @@ class TestPunchoutBuyer(PunchoutCommon):
         self.assertEqual(len(order.order_line), 2)
         self.assertEqual(
             self.env["purchase.order"].search_count(
-                [("oci_supplier_id", "=", self.supplier.id)]
+                [("oci_webshop_id", "=", self.supplier.id)]
             ),
             1,
         )
@@ -89,7 +89,7 @@ class TestPunchoutBuyer(PunchoutCommon):
         message = order.message_ids.filtered(lambda m: "added from" in (m.body or ""))
         self.assertEqual(message.author_id, self.buyer.partner_id)
 
-    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    @mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session")
     def test_reimported_cart_notifies_the_buyer(self):
         session, __ = self._punch_out(self.request)
         # A configuration reason: this webshop may not create products.

@@ -53,7 +53,7 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         response = self.url_open(
             "/punchout/start",
             data={
-                "supplier_id": self.supplier.id,
+                "webshop_id": self.supplier.id,
                 "request_id": self.request.id,
                 "csrf_token": self.csrf_token(),
             },
@@ -122,7 +122,7 @@ class TestPunchoutCxml(PunchoutHttpCommon):
             return_url, [("cxml-base64", base64.b64encode(message).decode())]
         )
         self.assertEqual(response.status_code, 303, response.text[:800])
-        session = self.env["oci.punchout.session"].search(
+        session = self.env["punchout.session"].search(
             [("request_id", "=", self.request.id)], limit=1
         )
         self.assertEqual(session.state, "done")
@@ -138,7 +138,7 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         self.assertEqual(pakket.purchase_request_lines, self.request.line_ids)
         self.assertFalse(bonbons.purchase_request_lines)
 
-    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    @mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session")
     def test_cart_with_foreign_buyer_cookie_refused(self):
         self._start_cxml()
         setup = etree.fromstring(self.shop.requests[0]["body"])
@@ -157,7 +157,7 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         )
         response = self._post_cart(return_url, [("cxml-urlencoded", message.decode())])
         self.assertEqual(response.status_code, 400)
-        session = self.env["oci.punchout.session"].search(
+        session = self.env["punchout.session"].search(
             [("request_id", "=", self.request.id)], limit=1
         )
         self.assertEqual(session.error_code, "cookie_mismatch")
@@ -202,7 +202,7 @@ class TestPunchoutCxml(PunchoutHttpCommon):
             [("cxml-base64", base64.b64encode(etree.tostring(root)).decode())],
         )
         self.assertEqual(response.status_code, 303, response.text[:800])
-        return self.env["oci.punchout.session"].search(
+        return self.env["punchout.session"].search(
             [("request_id", "=", self.request.id)], limit=1
         )
 

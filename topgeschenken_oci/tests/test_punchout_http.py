@@ -48,7 +48,7 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         self.assertIn(f"/{order.id}", response.headers["Location"])
         self.assertEqual(order.state, "draft")
         self.assertEqual(order.partner_id, self.vendor)
-        self.assertEqual(order.oci_supplier_id, self.supplier)
+        self.assertEqual(order.oci_webshop_id, self.supplier)
         self.assertEqual(order.origin, self.request.name)
         self.assertEqual(len(order.order_line), 2)
         pakket, bonbons = order.order_line.sorted("id")
@@ -168,7 +168,7 @@ class TestPunchoutHttp(PunchoutHttpCommon):
             self.env["product.product"].search([("name", "=", "Kerstpakket Deluxe")])
         )
 
-    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    @mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session")
     def test_refused_carts_leave_nothing(self):
         cases = [
             ("bad_number", [{**GIFT_LINES[0], "QUANTITY": "twaalf"}]),
@@ -204,14 +204,14 @@ class TestPunchoutHttp(PunchoutHttpCommon):
                 )
                 self.assertEqual(session.error_code, code)
 
-    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    @mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session")
     def test_empty_cart(self):
         before = self._rfqs()
         session, hook = self._start_session()
         response = self._post_cart(hook, [("~OkCode", "ADDI")])
         self._assert_refused(response, session, "empty_cart", before)
 
-    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    @mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session")
     def test_hostile_xml_refused(self):
         before = self._rfqs()
         session, hook = self._start_session()
@@ -225,7 +225,7 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         response = self._post_cart(hook, data)
         self._assert_refused(response, session, "xml_dtd_subset", before)
 
-    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    @mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session")
     def test_thousands_of_lines_refused_over_the_limit(self):
         before = self._rfqs()
         session, hook = self._start_session()
@@ -239,7 +239,7 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         response = self._post_cart(hook, self._oci_fields([line] * (MAX_LINES + 1)))
         self._assert_refused(response, session, "too_many_lines", before)
 
-    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    @mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session")
     def test_oversized_payload_refused(self):
         session, hook = self._start_session()
         body = b"NEW_ITEM-DESCRIPTION[1]=" + b"x" * (21 * 1024 * 1024)
@@ -306,7 +306,7 @@ class TestPunchoutHttp(PunchoutHttpCommon):
         before = self._rfqs()
         attachments = self.env["ir.attachment"].search_count([])
         session, hook = self._start_session()
-        session.sudo().expires_at = fields.Datetime.now() - timedelta(minutes=1)
+        session.sudo().date_expire = fields.Datetime.now() - timedelta(minutes=1)
         response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
         self.assertEqual(response.status_code, 410, response.text[:500])
         self.assertIn("has expired", response.text)
@@ -410,7 +410,7 @@ class TestPunchoutReturnRoute(PunchoutHttpCommon):
         response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
         self.assertEqual(response.status_code, 303)
 
-    @mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session")
+    @mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session")
     def test_odd_input_refused_with_reason_and_payload_kept(self):
         cases = [
             (
@@ -461,7 +461,7 @@ class TestPunchoutReturnRoute(PunchoutHttpCommon):
         still the buyer's, not the public user's."""
         self.supplier.allow_create_products = False  # the cart is refused
         session, hook = self._start_session()
-        with mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session"):
+        with mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session"):
             self._post_cart(hook, self._oci_fields(GIFT_LINES[:1]))
         session.invalidate_recordset()
         self.assertEqual(session.state, "error")
@@ -476,7 +476,7 @@ class TestPunchoutReturnRoute(PunchoutHttpCommon):
                 session, hook = self._start_session()
                 lines = [{**GIFT_LINES[0], field: "Kerst\x00pakket\x1b"}]
                 with mute_logger(
-                    "odoo.addons.topgeschenken_oci.models.oci_punchout_session"
+                    "odoo.addons.topgeschenken_oci.models.punchout_session"
                 ):
                     response = self._post_cart(hook, self._oci_fields(lines))
                 self.assertIn(response.status_code, (303, 400), response.text[:300])
@@ -499,7 +499,7 @@ class TestPunchoutReturnRoute(PunchoutHttpCommon):
         session, hook = self._start_session(order=order)
         order.button_confirm()
         self.assertEqual(order.state, "purchase")
-        with mute_logger("odoo.addons.topgeschenken_oci.models.oci_punchout_session"):
+        with mute_logger("odoo.addons.topgeschenken_oci.models.punchout_session"):
             response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
             self.assertEqual(response.status_code, 400)
             session.invalidate_recordset()
@@ -517,7 +517,7 @@ class TestPunchoutReturnRoute(PunchoutHttpCommon):
         )
         self.buyer.lang = "nl_NL"
         session, hook = self._start_session(request=self.request)
-        session.sudo().expires_at = fields.Datetime.now() - timedelta(minutes=1)
+        session.sudo().date_expire = fields.Datetime.now() - timedelta(minutes=1)
         response = self._post_cart(hook, self._oci_fields(GIFT_LINES))
         self.assertEqual(response.status_code, 410)
         self.assertIn("Terug naar Odoo", response.text)

@@ -36,7 +36,7 @@ class TestInvoiceBeforeConfirmation(PunchoutCommon):
             {
                 "name": "P90199",
                 "partner_id": self.vendor.id,
-                "oci_supplier_id": self.supplier.id,
+                "oci_webshop_id": self.supplier.id,
                 "order_line": [
                     Command.create(
                         {

@@ -24,7 +24,7 @@ class TestSpendReport(PunchoutCommon):
             {"scope": "user", "user_id": self.buyer.id, "amount": 1000},
             {"scope": "analytic", "analytic_account_id": team.id, "amount": 400},
         ):
-            env["oci.budget"].create(
+            env["webshop.budget"].create(
                 {
                     "name": "Geschenken",
                     "company_id": self.company.id,
@@ -38,7 +38,7 @@ class TestSpendReport(PunchoutCommon):
                 "partner_id": self.vendor.id,
                 "company_id": self.company.id,
                 "user_id": self.buyer.id,
-                "oci_supplier_id": self.supplier.id,
+                "oci_webshop_id": self.supplier.id,
                 "oci_cost_center": "KP-100",
                 "order_line": [
                     Command.create(
@@ -61,7 +61,8 @@ class TestSpendReport(PunchoutCommon):
         order.copy()
         bill = env["account.move"].browse(order.action_create_invoice()["res_id"])
         bill.invoice_line_ids.filtered(lambda ln: ln.purchase_line_id).quantity = 5
-        Report = env["oci.spend.report"]
+        bill.invoice_date = fields.Date.today()
+        Report = env["webshop.spend.report"]
 
         def totals(domain):
             [row] = Report._read_group(
@@ -69,11 +70,22 @@ class TestSpendReport(PunchoutCommon):
             )
             return tuple(round(value, 2) for value in row)
 
+        # A draft bill is not spend yet; posting it is.
+        self.assertEqual(totals([("user_id", "=", self.buyer.id)]), (300, 0, 1000))
+        bill.action_post()
         self.assertEqual(totals([("user_id", "=", self.buyer.id)]), (300, 150, 1000))
         self.assertEqual(
             totals([("analytic_account_id", "=", team.id)]), (180, 90, 400)
         )
         self.assertEqual(totals([("cost_center", "=", "KP-100")]), (300, 150, 0))
-        action = env["oci.budget"].search([("user_id", "=", self.buyer.id)])
+        action = env["webshop.budget"].search([("user_id", "=", self.buyer.id)])
         action = action.action_view_spend()
         self.assertEqual(totals(action["domain"]), (300, 150, 1000))
+        # A posted refund of two units lowers it; a cancelled bill counts nothing.
+        refund = bill._reverse_moves([{"invoice_date": fields.Date.today()}])
+        refund.invoice_line_ids.filtered(lambda ln: ln.purchase_line_id).quantity = 2
+        refund.action_post()
+        self.assertEqual(totals([("user_id", "=", self.buyer.id)]), (300, 90, 1000))
+        refund.button_draft()
+        refund.button_cancel()
+        self.assertEqual(totals([("user_id", "=", self.buyer.id)]), (300, 150, 1000))

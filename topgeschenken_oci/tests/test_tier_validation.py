@@ -33,7 +33,7 @@ class TestTierValidation(PunchoutCommon):
                 "model_id": cls.env["ir.model"]._get("purchase.order").id,
                 "review_type": "individual",
                 "reviewer_id": cls.reviewer.id,
-                "definition_domain": "[('oci_supplier_id', '!=', False)]",
+                "definition_domain": "[('oci_webshop_id', '!=', False)]",
             }
         )
 
@@ -46,7 +46,7 @@ class TestTierValidation(PunchoutCommon):
             self._oci_fields(GIFT_LINES), aux_id_field="CUST_FIELD5"
         )
         session = (
-            self.env["oci.punchout.session"].with_user(self.buyer)._start(self.supplier)
+            self.env["punchout.session"].with_user(self.buyer)._start(self.supplier)
         )
         return session.sudo()._process_cart(cart).with_user(self.buyer)
 

@@ -149,7 +149,7 @@ class TestTours(PunchoutHttpCommon):
     def _punch_out_in_browser(self):
         """Tour: the buyer clicks "Punch out to Topgeschenken" on the request;
         return the session it started."""
-        Session = self.env["oci.punchout.session"]
+        Session = self.env["punchout.session"]
         self.start_tour(
             "/odoo/action-purchase_request.purchase_request_form_action/"
             f"{self.request.id}",
@@ -160,7 +160,7 @@ class TestTours(PunchoutHttpCommon):
         session = Session.search([("request_id", "=", self.request.id)])
         self.assertEqual(len(session), 1)
         self.assertEqual(session.user_id, self.buyer)
-        self.assertEqual(session.supplier_id, self.supplier)
+        self.assertEqual(session.webshop_id, self.supplier)
         return session
 
     def _shop_returns_cart(self, session):
@@ -186,7 +186,7 @@ class TestTours(PunchoutHttpCommon):
         """What queue_job's job runner does: run the jobs the approval queued."""
         jobs = self.env["queue.job"].sudo().search([]) - existing_jobs
         self.assertEqual(len(jobs), 1, "one job sends the order")
-        self.assertEqual(jobs.model_name, "oci.order.transmission")
+        self.assertEqual(jobs.model_name, "punchout.order.transmission")
         for job in jobs:
             Job.load(jobs.env, job.uuid).perform()
 
@@ -253,7 +253,7 @@ class TestTours(PunchoutHttpCommon):
             "topgeschenken_oci_buyer_in_dutch",
             login="tg_buyer",
         )
-        session = self.env["oci.punchout.session"].search(
+        session = self.env["punchout.session"].search(
             [("request_id", "=", self.request.id)]
         )
         self.assertEqual(len(session), 1)

@@ -20,7 +20,7 @@ AUX_IDS = [
     'TGP-8f3a21c0 <kaart & logo> "Fijne feestdagen"',
     '{"card": "Bedankt!", "logo": "COMPANY", "ref": "TGP-77aa01bb"}',
 ]
-LOGGER = "odoo.addons.topgeschenken_oci.models.oci_order_transmission"
+LOGGER = "odoo.addons.topgeschenken_oci.models.punchout_order_transmission"
 
 
 @tagged("post_install", "-at_install")
@@ -46,7 +46,7 @@ class TestTransmission(PunchoutCommon):
             {**GIFT_LINES[1], "CUST_FIELD5": AUX_IDS[1]},
         ]
         cart = oci.parse_oci_form(self._oci_fields(lines), aux_id_field="CUST_FIELD5")
-        session = self.env["oci.punchout.session"]._start(self.supplier)
+        session = self.env["punchout.session"]._start(self.supplier)
         return session.sudo()._process_cart(cart)
 
     def _confirm_and_send(self, order):
@@ -188,7 +188,7 @@ class TestTransmission(PunchoutCommon):
             base64.b64decode(transmission.payload), "cxml-secret-42"
         )
         transmission.payload = base64.b64encode(stored)
-        self.env["oci.order.transmission"]._strip_stored_secrets()
+        self.env["punchout.order.transmission"]._strip_stored_secrets()
         document = base64.b64decode(transmission.payload)
         self.assertNotIn(b"cxml-secret-42", document)
         self.assertIn(b"DE-LINDE", document)
@@ -255,7 +255,7 @@ class TestTransmission(PunchoutCommon):
                 trap.perform_enqueued_jobs()
                 transmission = order.oci_transmission_ids
                 self.assertIn(transmission.state, ("to_send", "sent"))
-                self.assertTrue(transmission.next_attempt_at)
+                self.assertTrue(transmission.date_next_attempt)
                 trap.assert_jobs_count(1)
             trap.perform_enqueued_jobs()
         self.assertEqual(transmission.state, "acknowledged")
@@ -405,7 +405,7 @@ class TestOutgoingUrls(PunchoutCommon):
 
     def _confirmed_rfq(self):
         cart = oci.parse_oci_form(self._oci_fields(GIFT_LINES[:1]))
-        session = self.env["oci.punchout.session"]._start(self.supplier)
+        session = self.env["punchout.session"]._start(self.supplier)
         return session.sudo()._process_cart(cart)
 
     def test_only_administrators_set_urls(self):
@@ -419,7 +419,7 @@ class TestOutgoingUrls(PunchoutCommon):
         self.env["ir.config_parameter"].sudo().set_param(
             "topgeschenken_oci.allow_private_urls", "False"
         )
-        Supplier = self.env["oci.punchout.supplier"]
+        Supplier = self.env["punchout.webshop"]
         for url in (
             "http://127.0.0.1:8069/web",
             "http://localhost/x",
@@ -467,7 +467,7 @@ class TestExactlyOnce(PunchoutCommon):
 
     def _rfq(self):
         cart = oci.parse_oci_form(self._oci_fields(GIFT_LINES[:1]))
-        session = self.env["oci.punchout.session"]._start(self.supplier)
+        session = self.env["punchout.session"]._start(self.supplier)
         return session.sudo()._process_cart(cart)
 
     def test_confirmed_again_sends_the_current_order(self):
@@ -546,13 +546,13 @@ class TestExactlyOnce(PunchoutCommon):
         # the job is gone (trap_jobs kept it out of queue_job) and long ago
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE oci_order_transmission SET write_date = now() - interval '1 hour'"
-            " WHERE id = %s",
+            "UPDATE punchout_order_transmission"
+            " SET write_date = now() - interval '1 hour' WHERE id = %s",
             [transmission.id],
         )
         self.env.invalidate_all()
         with trap_jobs() as trap:
-            self.env["oci.order.transmission"]._cron_requeue_lost()
+            self.env["punchout.order.transmission"]._cron_requeue_lost()
             trap.assert_jobs_count(1)
             trap.perform_enqueued_jobs()
         self.assertEqual(transmission.state, "acknowledged")

@@ -152,7 +152,7 @@ registry.category("web_tour.tours").add("topgeschenken_oci_rfq_from_cart", {
     steps: () => [
         {
             content: "The cart came back as an RFQ from the webshop",
-            trigger: ".o_form_view .o_field_widget[name='oci_supplier_id']:contains('Topgeschenken')",
+            trigger: ".o_form_view .o_field_widget[name='oci_webshop_id']:contains('Topgeschenken')",
         },
         statusIs("RFQ"),
         {

@@ -20,25 +20,24 @@ Answer = namedtuple("Answer", "code text")
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 
-class OciOrderDocument(models.Model):
+class PunchoutOrderDocument(models.Model):
     """A document the webshop sent about one of our orders: an order
     confirmation or a ship notice (cXML ``ConfirmationRequest`` /
     ``ShipNoticeRequest``), kept raw with what it changed."""
 
-    _name = "oci.order.document"
+    _name = "punchout.order.document"
     _description = "Webshop order document"
     _order = "id desc"
     _check_company_auto = True
 
-    supplier_id = fields.Many2one(
-        "oci.punchout.supplier",
-        string="Webshop",
+    webshop_id = fields.Many2one(
+        "punchout.webshop",
         required=True,
         readonly=True,
         index=True,
         ondelete="cascade",
     )
-    company_id = fields.Many2one(related="supplier_id.company_id", store=True)
+    company_id = fields.Many2one(related="webshop_id.company_id", store=True)
     order_id = fields.Many2one(
         "purchase.order",
         string="Purchase order",
@@ -78,7 +77,7 @@ class OciOrderDocument(models.Model):
     )
 
     _payload_unique = models.Constraint(
-        "UNIQUE(supplier_id, payload_id)",
+        "UNIQUE(webshop_id, payload_id)",
         "The webshop sent this document (payloadID) before.",
     )
 
@@ -105,7 +104,7 @@ class OciOrderDocument(models.Model):
         if not doc.payload_id:
             return Answer(400, "Bad Request: the document has no payloadID")
         known = self.search(
-            [("supplier_id", "=", supplier.id), ("payload_id", "=", doc.payload_id)],
+            [("webshop_id", "=", supplier.id), ("payload_id", "=", doc.payload_id)],
             limit=1,
         )
         if known:
@@ -115,7 +114,7 @@ class OciOrderDocument(models.Model):
         order = self.env["purchase.order"].search(
             [
                 ("name", "=", doc.order_ids[0]),
-                ("oci_supplier_id", "=", supplier.id),
+                ("oci_webshop_id", "=", supplier.id),
                 ("company_id", "=", supplier.company_id.id),
             ],
             limit=1,
@@ -144,7 +143,7 @@ class OciOrderDocument(models.Model):
             with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                 document = self.create(
                     {
-                        "supplier_id": supplier.id,
+                        "webshop_id": supplier.id,
                         "order_id": order.id,
                         "document_type": doc.kind,
                         "payload_id": doc.payload_id[:255],
@@ -196,12 +195,12 @@ class OciOrderDocument(models.Model):
         party) is the webshop's *To identity*, and the SharedSecret matches
         (compared in constant time). Empty when none does."""
         if not doc.shared_secret or not doc.sender_identity:
-            return self.env["oci.punchout.supplier"]
-        candidates = self.env["oci.punchout.supplier"].search(
+            return self.env["punchout.webshop"]
+        candidates = self.env["punchout.webshop"].search(
             [("cxml_to_identity", "=", doc.sender_identity)]
         )
         for supplier in candidates:
             secret = supplier.cxml_shared_secret or ""
             if secret and consteq(secret, doc.shared_secret):
                 return supplier
-        return self.env["oci.punchout.supplier"]
+        return self.env["punchout.webshop"]

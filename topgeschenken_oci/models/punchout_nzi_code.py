@@ -4,27 +4,26 @@
 from odoo import api, fields, models
 
 
-class OciNziMapping(models.Model):
+class PunchoutNziCode(models.Model):
     """Where an NZI code (OCI MATGROUP / cXML Classification) books.
 
     NZI codes are hierarchical: a mapping of ``44`` also covers ``4410`` and
     ``441020`` unless a longer code is mapped too (the longest prefix wins).
     """
 
-    _name = "oci.nzi.mapping"
+    _name = "punchout.nzi.code"
     _description = "NZI code mapping"
     _inherit = ["analytic.mixin"]
     _order = "code"
     _check_company_auto = True
 
-    supplier_id = fields.Many2one(
-        "oci.punchout.supplier",
+    webshop_id = fields.Many2one(
+        "punchout.webshop",
         required=True,
         ondelete="cascade",
         index=True,
-        string="Webshop",
     )
-    company_id = fields.Many2one(related="supplier_id.company_id", store=True)
+    company_id = fields.Many2one(related="webshop_id.company_id", store=True)
     code = fields.Char(
         string="NZI code",
         required=True,
@@ -50,7 +49,7 @@ class OciNziMapping(models.Model):
     )
 
     _code_unique = models.Constraint(
-        "UNIQUE(supplier_id, code)",
+        "UNIQUE(webshop_id, code)",
         "An NZI code can be mapped only once per supplier.",
     )
 

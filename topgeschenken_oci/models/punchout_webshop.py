@@ -29,11 +29,11 @@ OCI_AUX_FIELDS = [
 ]
 
 
-class OciPunchoutSupplier(models.Model):
+class PunchoutWebshop(models.Model):
     """A webshop the company punches out to, and how to talk to it."""
 
-    _name = "oci.punchout.supplier"
-    _description = "Punchout Supplier (OCI / cXML webshop)"
+    _name = "punchout.webshop"
+    _description = "Webshop connection (OCI / cXML punchout)"
     _inherit = ["mail.thread"]
     _order = "sequence, name"
     _check_company_auto = True
@@ -107,8 +107,8 @@ class OciPunchoutSupplier(models.Model):
     cxml_shared_secret = fields.Char(string="Shared secret", groups=MANAGER, copy=False)
     cxml_user_agent = fields.Char(default="Odoo topgeschenken_oci", string="User agent")
     extra_param_ids = fields.One2many(
-        "oci.punchout.param",
-        "supplier_id",
+        "punchout.webshop.param",
+        "webshop_id",
         string="Extra call parameters",
         help="Static parameters added to the OCI call (for example a catalogue "
         "or language code the shop expects).",
@@ -146,10 +146,10 @@ class OciPunchoutSupplier(models.Model):
         "differs. cXML carts state it in each item's Tax.",
     )
     unit_alias_ids = fields.One2many(
-        "oci.unit.alias", "supplier_id", string="Unit code aliases"
+        "punchout.uom.alias", "webshop_id", string="Unit code aliases"
     )
     nzi_mapping_ids = fields.One2many(
-        "oci.nzi.mapping", "supplier_id", string="NZI code mapping"
+        "punchout.nzi.code", "webshop_id", string="NZI code mapping"
     )
     default_categ_id = fields.Many2one(
         "product.category",
@@ -230,8 +230,8 @@ class OciPunchoutSupplier(models.Model):
 
     # Business account: who may order, and how the cards are made
     orderer_ids = fields.One2many(
-        "oci.punchout.orderer",
-        "supplier_id",
+        "webshop.orderer",
+        "webshop_id",
         string="Orderers",
         help="Who may punch out to this webshop. Empty: every purchase user.",
     )
@@ -408,8 +408,7 @@ class OciPunchoutSupplier(models.Model):
             raise UserError(
                 self.env._(
                     "No active webshop is configured for %(company)s: a purchase "
-                    "manager sets one up in Purchase > Configuration > Punchout "
-                    "Suppliers.",
+                    "manager sets one up in Purchase > Configuration > Webshops.",
                     company=company.name,
                 )
             )
@@ -444,8 +443,8 @@ class OciPunchoutSupplier(models.Model):
             raise UserError(
                 self.env._(
                     "%(user)s is not an orderer of %(shop)s: a purchase manager adds "
-                    "orderers on the webshop (Purchase > Configuration > Punchout "
-                    "Suppliers, Orderers tab).",
+                    "orderers on the webshop (Purchase > Configuration > Webshops, "
+                    "Orderers tab).",
                     user=user.name,
                     shop=self.name,
                 )
@@ -456,7 +455,7 @@ class OciPunchoutSupplier(models.Model):
         """Create a session and open its start page in a new tab, with a
         notification saying so (and where the cart will go)."""
         self.ensure_one()
-        Session = self.env["oci.punchout.session"]
+        Session = self.env["punchout.session"]
         open_sessions = Session._open_sessions_of(
             self, self.env.user, request=request, order=order
         )

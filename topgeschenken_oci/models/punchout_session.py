@@ -38,10 +38,10 @@ def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class OciPunchoutSession(models.Model):
+class PunchoutSession(models.Model):
     """One visit of a buyer to a webshop: from the start to the returned cart."""
 
-    _name = "oci.punchout.session"
+    _name = "punchout.session"
     _description = "Punchout session"
     _inherit = ["mail.thread"]
     _order = "id desc"
@@ -54,16 +54,15 @@ class OciPunchoutSession(models.Model):
         default=lambda s: s.env._("New"),
         string="Reference",
     )
-    supplier_id = fields.Many2one(
-        "oci.punchout.supplier",
-        string="Webshop",
+    webshop_id = fields.Many2one(
+        "punchout.webshop",
         required=True,
         readonly=True,
         check_company=True,
         index=True,
     )
-    partner_id = fields.Many2one(related="supplier_id.partner_id")
-    protocol = fields.Selection(related="supplier_id.protocol")
+    partner_id = fields.Many2one(related="webshop_id.partner_id")
+    protocol = fields.Selection(related="webshop_id.protocol")
     user_id = fields.Many2one(
         "res.users",
         string="Buyer",
@@ -117,8 +116,8 @@ class OciPunchoutSession(models.Model):
     buyer_cookie = fields.Char(
         readonly=True, copy=False, groups="base.group_system", string="Buyer cookie"
     )
-    expires_at = fields.Datetime(readonly=True, required=True, string="Expires on")
-    returned_at = fields.Datetime(readonly=True, string="Returned on")
+    date_expire = fields.Datetime(readonly=True, required=True, string="Expires on")
+    date_return = fields.Datetime(readonly=True, string="Returned on")
     payload_attachment_id = fields.Many2one(
         "ir.attachment", string="Returned cart (raw)", readonly=True, copy=False
     )
@@ -132,18 +131,18 @@ class OciPunchoutSession(models.Model):
     error_message = fields.Text(readonly=True, string="Error message")
     is_expired = fields.Boolean(compute="_compute_is_expired", string="Expired")
 
-    @api.depends("expires_at", "state")
+    @api.depends("date_expire", "state")
     def _compute_is_expired(self):
         now = fields.Datetime.now()
         for session in self:
-            session.is_expired = session.state == "open" and session.expires_at < now
+            session.is_expired = session.state == "open" and session.date_expire < now
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "oci.punchout.session"
+                    "punchout.session"
                 ) or self.env._("New")
         return super().create(vals_list)
 
@@ -195,12 +194,12 @@ class OciPunchoutSession(models.Model):
                 )
         session = self.sudo().create(
             {
-                "supplier_id": supplier.id,
+                "webshop_id": supplier.id,
                 "company_id": supplier.company_id.id,
                 "user_id": self.env.user.id,
                 "request_id": request.id if request else False,
                 "order_id": order.id if order else False,
-                "expires_at": fields.Datetime.now()
+                "date_expire": fields.Datetime.now()
                 + timedelta(minutes=supplier.session_lifetime),
             }
         )
@@ -221,11 +220,11 @@ class OciPunchoutSession(models.Model):
     def _open_sessions_of(self, supplier, user, request=None, order=None):
         """The sessions ``user`` opened for the same request or RFQ at this
         webshop whose cart can still come back (a second click, another tab)."""
-        domain = Domain("supplier_id", "=", supplier.id) & Domain(
+        domain = Domain("webshop_id", "=", supplier.id) & Domain(
             "user_id", "=", user.id
         )
         domain &= Domain("state", "=", "open") & Domain(
-            "expires_at", ">", fields.Datetime.now()
+            "date_expire", ">", fields.Datetime.now()
         )
         if request:
             domain &= Domain("request_id", "=", request.id)
@@ -391,7 +390,7 @@ class OciPunchoutSession(models.Model):
                     )[session.state],
                 ),
             )
-        if session.expires_at < fields.Datetime.now():
+        if session.date_expire < fields.Datetime.now():
             session._write_closed({"state": "cancel", "error_code": "token_expired"})
             return session._return_outcome(
                 "expired",
@@ -399,7 +398,7 @@ class OciPunchoutSession(models.Model):
                 session.env._(
                     "This punchout session expired at %(when)s (UTC): start a new "
                     "punchout from Odoo.",
-                    when=fields.Datetime.to_string(session.expires_at),
+                    when=fields.Datetime.to_string(session.date_expire),
                 ),
             )
         if method == "GET":
@@ -485,7 +484,7 @@ class OciPunchoutSession(models.Model):
             {
                 "payload_attachment_id": attachment.id,
                 "payload_format": file_format,
-                "returned_at": fields.Datetime.now(),
+                "date_return": fields.Datetime.now(),
             }
         )
         return attachment
@@ -496,7 +495,7 @@ class OciPunchoutSession(models.Model):
         Runs server to server: the shared secret never reaches the browser.
         """
         self.ensure_one()
-        supplier = self.supplier_id.sudo()
+        supplier = self.webshop_id.sudo()
         user = self.user_id
         document = cxml.build_punchout_setup_request(
             payload_id=cxml.new_payload_id(self._cxml_host()),
@@ -562,19 +561,19 @@ class OciPunchoutSession(models.Model):
                 code="session_closed",
                 state=self.state,
             )
-        if self.expires_at < fields.Datetime.now():
+        if self.date_expire < fields.Datetime.now():
             raise CartError(
                 _(
                     "This punchout session expired at %(when)s (UTC): start a new "
                     "punchout from Odoo."
                 ),
                 code="token_expired",
-                when=fields.Datetime.to_string(self.expires_at),
+                when=fields.Datetime.to_string(self.date_expire),
             )
 
     def _payload_pairs(self, body, content_type, method="POST"):
         """The returned cart's form pairs, decoded with the right charset."""
-        charset = self.supplier_id.return_charset
+        charset = self.webshop_id.return_charset
         if method == "GET":
             return forms.decode_query(body, charset)
         return forms.decode_body(body, content_type, charset)
@@ -582,7 +581,7 @@ class OciPunchoutSession(models.Model):
     def _parse_cart(self, pairs, file_format):
         """Parse the form pairs of a returned cart into a ``Cart``."""
         self.ensure_one()
-        supplier = self.supplier_id
+        supplier = self.webshop_id
         if file_format == "cxml":
             cart = cxml.parse_punchout_order_message(cxml.decode_cxml_post(pairs))
             if cart.buyer_cookie and cart.buyer_cookie != self.buyer_cookie:
@@ -797,7 +796,7 @@ class OciPunchoutSession(models.Model):
                 "%(count)s line(s) added from the %(shop)s cart "
                 "(punchout %(session)s).",
                 count=len(lines),
-                shop=self.supplier_id.name,
+                shop=self.webshop_id.name,
                 session=self.name,
             ),
             author_id=self.user_id.partner_id.id,
@@ -816,9 +815,9 @@ class OciPunchoutSession(models.Model):
         self._apply_cart_logos(lines)
         self._apply_department(lines)
         notes += self._flag_assortment(lines)
-        excess = order._oci_budget_excess()
+        excess = order._webshop_budget_excess()
         if excess:
-            notes.append(order._oci_budget_text(excess))
+            notes.append(order._webshop_budget_text(excess))
         if notes:
             order.message_post(
                 body=self.env._(
@@ -902,7 +901,7 @@ class OciPunchoutSession(models.Model):
         codes = {code for code in lines.mapped("oci_logo") if code}
         if not codes:
             return
-        logos = self.env["oci.punchout.logo"].search(
+        logos = self.env["webshop.logo"].search(
             [("code", "in", list(codes)), ("company_id", "=", self.company_id.id)]
         )
         for logo in logos:
@@ -965,7 +964,7 @@ class OciPunchoutSession(models.Model):
         lines = self.env["purchase.order.line"]
         if not shipping:
             return lines
-        product = self.supplier_id.sudo().shipping_product_id
+        product = self.webshop_id.sudo().shipping_product_id
         if not product:
             order.message_post(
                 body=self.env._(
@@ -1046,7 +1045,7 @@ class OciPunchoutSession(models.Model):
         OCI field the webshop names), or ``None``."""
         if item.tax_rate is not None:
             return item.tax_rate
-        field_name = self.supplier_id.sudo().tax_rate_field
+        field_name = self.webshop_id.sudo().tax_rate_field
         if not field_name:
             return None
         if field_name.startswith("CUST_FIELD"):
@@ -1186,7 +1185,7 @@ class OciPunchoutSession(models.Model):
         return currency
 
     def _shop_currency(self):
-        return self.supplier_id.sudo().currency_id or self.company_id.currency_id
+        return self.webshop_id.sudo().currency_id or self.company_id.currency_id
 
     def _check_cart_currency(self, currency, items, notes):
         """Flag every line of a cart in another currency than the shop's."""
@@ -1197,7 +1196,7 @@ class OciPunchoutSession(models.Model):
             "the cart is in %(currency)s, but %(shop)s quotes in "
             "%(shop_currency)s: check the prices with the shop",
             currency=currency.name,
-            shop=self.supplier_id.name,
+            shop=self.webshop_id.name,
             shop_currency=expected.name,
         )
         for item in items:
@@ -1216,7 +1215,7 @@ class OciPunchoutSession(models.Model):
         """
         products = products or {}
         notes = {} if notes is None else notes
-        supplier = self.supplier_id
+        supplier = self.webshop_id
         aliases = {
             a.code.strip().upper(): a.uom_id for a in supplier.sudo().unit_alias_ids
         }
@@ -1292,7 +1291,7 @@ class OciPunchoutSession(models.Model):
         """The unit ``product`` is bought in from this webshop's vendor."""
         if not product:
             return self.env["uom.uom"]
-        partner = self.supplier_id.partner_id.commercial_partner_id
+        partner = self.webshop_id.partner_id.commercial_partner_id
         seller = product.seller_ids.filtered(
             lambda s: s.partner_id.commercial_partner_id == partner
             and s.company_id in (self.company_id, s.company_id.browse())
@@ -1301,7 +1300,7 @@ class OciPunchoutSession(models.Model):
         return seller.product_uom_id or product.uom_id
 
     def _match_nzi(self, items):
-        mappings = self.supplier_id.sudo().nzi_mapping_ids
+        mappings = self.webshop_id.sudo().nzi_mapping_ids
         cache, result = {}, {}
         for item in items:
             code = item.matgroup
@@ -1318,7 +1317,7 @@ class OciPunchoutSession(models.Model):
         Only the session company's products and shared ones: a look-up never
         crosses companies, whatever companies the buyer may also work in.
         """
-        partner = self.supplier_id.partner_id.commercial_partner_id
+        partner = self.webshop_id.partner_id.commercial_partner_id
         companies = [False, self.company_id.id]
         codes = {item.vendormat for item in items if item.vendormat}
         by_code = {}
@@ -1354,7 +1353,7 @@ class OciPunchoutSession(models.Model):
         return result
 
     def _create_products(self, items, uoms, mappings, currency, taxes=None):
-        supplier = self.supplier_id.sudo()
+        supplier = self.webshop_id.sudo()
         if not supplier.allow_create_products:
             raise CartError(
                 _(
@@ -1372,8 +1371,7 @@ class OciPunchoutSession(models.Model):
         # fresh snapshot that sees the products the first one created.
         with mute_logger("odoo.sql_db"):  # a serialization failure is expected
             self.env.cr.execute(
-                "UPDATE oci_punchout_supplier SET write_date = write_date "
-                "WHERE id = %s",
+                "UPDATE punchout_webshop SET write_date = write_date WHERE id = %s",
                 [supplier.id],
             )
         # One product per distinct vendor code; lines without a code get their own.
@@ -1400,7 +1398,7 @@ class OciPunchoutSession(models.Model):
         return {line_no: by_key[key].sudo(False) for line_no, key in keys.items()}
 
     def _prepare_product_vals(self, item, uom, mapping, currency, tax=None):
-        supplier = self.supplier_id.sudo()
+        supplier = self.webshop_id.sudo()
         categ = (mapping and mapping.categ_id) or supplier.default_categ_id
         vals = {
             "name": (item.description or item.vendormat or item.line_no)[:256],
@@ -1463,16 +1461,16 @@ class OciPunchoutSession(models.Model):
 
     def _oci_orderer(self):
         self.ensure_one()
-        return self.supplier_id._oci_orderer(self.user_id)
+        return self.webshop_id._oci_orderer(self.user_id)
 
     def _prepare_order_vals(self, currency):
-        supplier = self.supplier_id
+        supplier = self.webshop_id
         vals = {
             "partner_id": supplier.partner_id.id,
             "company_id": self.company_id.id,
             "currency_id": currency.id,
             "user_id": self.user_id.id,
-            "oci_supplier_id": supplier.id,
+            "oci_webshop_id": supplier.id,
             "origin": self.request_id.name or False,
         }
         if self.request_id.picking_type_id:
@@ -1488,7 +1486,7 @@ class OciPunchoutSession(models.Model):
         name = item.description or product.display_name
         if item.longtext and item.longtext.strip() != name.strip():
             name = f"{name}\n{item.longtext}"
-        supplier = self.supplier_id
+        supplier = self.webshop_id
         cust = item.cust_fields or {}
 
         def cust_value(field_name):
@@ -1514,7 +1512,7 @@ class OciPunchoutSession(models.Model):
             "oci_vendormat": item.vendormat or False,
             "oci_aux_id": item.aux_id or False,
             "oci_matgroup": item.matgroup or False,
-            "oci_nzi_mapping_id": mapping.id if mapping else False,
+            "punchout_nzi_code_id": mapping.id if mapping else False,
             "oci_card_text": card_text,
             "oci_logo": logo,
             "oci_location_code": location,
@@ -1650,6 +1648,6 @@ class OciPunchoutSession(models.Model):
     def _cron_expire(self):
         """Close sessions whose cart never came back."""
         expired = self.sudo().search(
-            [("state", "=", "open"), ("expires_at", "<", fields.Datetime.now())]
+            [("state", "=", "open"), ("date_expire", "<", fields.Datetime.now())]
         )
         expired._write_closed({"state": "cancel", "error_code": "token_expired"})

@@ -4,17 +4,16 @@
 from odoo import fields, models
 
 
-class OciPunchoutParam(models.Model):
-    _name = "oci.punchout.param"
+class PunchoutWebshopParam(models.Model):
+    _name = "punchout.webshop.param"
     _description = "Extra OCI call parameter"
     _order = "sequence, id"
 
-    supplier_id = fields.Many2one(
-        "oci.punchout.supplier",
+    webshop_id = fields.Many2one(
+        "punchout.webshop",
         required=True,
         ondelete="cascade",
         index=True,
-        string="Webshop",
     )
     sequence = fields.Integer(default=10)
     name = fields.Char(string="Parameter", required=True)

@@ -6,23 +6,22 @@ from odoo import api, fields, models
 from ..const import MANAGER
 
 
-class OciPunchoutOrderer(models.Model):
+class WebshopOrderer(models.Model):
     """An Odoo user who may order from a webshop, and what they may order."""
 
-    _name = "oci.punchout.orderer"
+    _name = "webshop.orderer"
     _description = "Webshop orderer"
     _order = "sequence, id"
     _check_company_auto = True
 
-    supplier_id = fields.Many2one(
-        "oci.punchout.supplier",
-        string="Webshop",
+    webshop_id = fields.Many2one(
+        "punchout.webshop",
         required=True,
         ondelete="cascade",
         index=True,
     )
     company_id = fields.Many2one(
-        related="supplier_id.company_id", store=True, index=True
+        related="webshop_id.company_id", store=True, index=True
     )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
@@ -52,7 +51,7 @@ class OciPunchoutOrderer(models.Model):
     )
     location_ids = fields.Many2many(
         "res.partner",
-        "oci_punchout_orderer_location_rel",
+        "webshop_orderer_location_rel",
         "orderer_id",
         "partner_id",
         string="Allowed delivery locations",
@@ -87,7 +86,7 @@ class OciPunchoutOrderer(models.Model):
     )
     allowed_categ_ids = fields.Many2many(
         "product.category",
-        "oci_punchout_orderer_categ_rel",
+        "webshop_orderer_categ_rel",
         "orderer_id",
         "categ_id",
         string="Allowed product categories",
@@ -101,7 +100,7 @@ class OciPunchoutOrderer(models.Model):
     )
 
     _user_unique = models.Constraint(
-        "UNIQUE(supplier_id, user_id)",
+        "UNIQUE(webshop_id, user_id)",
         "A user is an orderer of a webshop only once.",
     )
 
@@ -118,7 +117,7 @@ class OciPunchoutOrderer(models.Model):
 
     def _nzi_prefixes(self):
         self.ensure_one()
-        nzi = self.env["oci.nzi.mapping"]
+        nzi = self.env["punchout.nzi.code"]
         return [
             nzi._normalise_code(code)
             for code in (self.allowed_nzi_codes or "").split(",")
@@ -131,7 +130,7 @@ class OciPunchoutOrderer(models.Model):
         issues = []
         prefixes = self._nzi_prefixes()
         if prefixes:
-            code = self.env["oci.nzi.mapping"]._normalise_code(line.oci_matgroup)
+            code = self.env["punchout.nzi.code"]._normalise_code(line.oci_matgroup)
             if not any(code.startswith(p) for p in prefixes):
                 issues.append(
                     self.env._(

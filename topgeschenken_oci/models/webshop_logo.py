@@ -4,10 +4,10 @@
 from odoo import fields, models
 
 
-class OciPunchoutLogo(models.Model):
+class WebshopLogo(models.Model):
     """A logo the shop prints on greeting cards, besides the company logo."""
 
-    _name = "oci.punchout.logo"
+    _name = "webshop.logo"
     _description = "Greeting card logo"
     _order = "name"
 

@@ -11,7 +11,7 @@ class TestPunchoutSupplier(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.vendor = cls.env["res.partner"].create({"name": "Gift Shop B.V."})
-        cls.supplier = cls.env["oci.punchout.supplier"].create(
+        cls.supplier = cls.env["punchout.webshop"].create(
             {
                 "name": "Gift Shop",
                 "partner_id": cls.vendor.id,
@@ -41,10 +41,10 @@ class TestPunchoutSupplier(TransactionCase):
         self.assertEqual(self.supplier.with_user(self.purchaser).name, "Gift Shop")
 
     def test_nzi_longest_prefix_wins(self):
-        mappings = self.env["oci.nzi.mapping"].create(
+        mappings = self.env["punchout.nzi.code"].create(
             [
-                {"supplier_id": self.supplier.id, "code": "44", "name": "Gifts"},
-                {"supplier_id": self.supplier.id, "code": "4410", "name": "Food"},
+                {"webshop_id": self.supplier.id, "code": "44", "name": "Gifts"},
+                {"webshop_id": self.supplier.id, "code": "4410", "name": "Food"},
             ]
         )
         self.assertEqual(mappings._find("441020").name, "Food")

@@ -4,19 +4,18 @@
 from odoo import fields, models
 
 
-class OciUnitAlias(models.Model):
+class PunchoutUomAlias(models.Model):
     """A shop's own unit code and the Odoo unit it means."""
 
-    _name = "oci.unit.alias"
+    _name = "punchout.uom.alias"
     _description = "Punchout unit code alias"
     _order = "code"
 
-    supplier_id = fields.Many2one(
-        "oci.punchout.supplier",
+    webshop_id = fields.Many2one(
+        "punchout.webshop",
         required=True,
         ondelete="cascade",
         index=True,
-        string="Webshop",
     )
     code = fields.Char(
         string="Shop unit code",
@@ -26,6 +25,6 @@ class OciUnitAlias(models.Model):
     uom_id = fields.Many2one("uom.uom", string="Unit", required=True)
 
     _code_unique = models.Constraint(
-        "UNIQUE(supplier_id, code)",
+        "UNIQUE(webshop_id, code)",
         "A unit code can have only one alias per supplier.",
     )

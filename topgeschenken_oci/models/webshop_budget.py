@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 
-class OciBudget(models.Model):
+class WebshopBudget(models.Model):
     """What an orderer or a department may spend at the webshops in a period.
 
     Confirmed webshop orders approved in the period count as spent. An order
@@ -14,7 +14,7 @@ class OciBudget(models.Model):
     only a purchase manager can approve it.
     """
 
-    _name = "oci.budget"
+    _name = "webshop.budget"
     _description = "Webshop budget"
     _order = "date_from desc, name"
     _check_company_auto = True
@@ -78,7 +78,7 @@ class OciBudget(models.Model):
         self.ensure_one()
         return (
             Domain("state", "=", "purchase")
-            & Domain("oci_supplier_id", "!=", False)
+            & Domain("oci_webshop_id", "!=", False)
             & Domain("company_id", "=", self.company_id.id)
             & Domain("date_approve", ">=", fields.Datetime.to_datetime(self.date_from))
             & Domain(
@@ -178,7 +178,7 @@ class OciBudget(models.Model):
         """The spend report, filtered on this budget's orderer or department."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "topgeschenken_oci.oci_spend_report_action"
+            "topgeschenken_oci.webshop_spend_report_action"
         )
         if self.scope == "user":
             domain = [("user_id", "=", self.user_id.id)]

@@ -4,13 +4,13 @@
 from odoo import fields, models
 
 
-class OciOrderTransmissionAttempt(models.Model):
-    _name = "oci.order.transmission.attempt"
+class PunchoutOrderTransmissionAttempt(models.Model):
+    _name = "punchout.order.transmission.attempt"
     _description = "Order transmission attempt"
     _order = "id desc"
 
     transmission_id = fields.Many2one(
-        "oci.order.transmission",
+        "punchout.order.transmission",
         required=True,
         ondelete="cascade",
         index=True,

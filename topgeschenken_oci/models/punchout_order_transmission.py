@@ -44,7 +44,7 @@ TRANSMISSION_STATES = [
 UBL_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 
-class OciOrderTransmission(models.Model):
+class PunchoutOrderTransmission(models.Model):
     """The outbox entry of one confirmed order for the webshop.
 
     Created in the transaction that confirms the purchase order, so a
@@ -54,7 +54,7 @@ class OciOrderTransmission(models.Model):
     order.
     """
 
-    _name = "oci.order.transmission"
+    _name = "punchout.order.transmission"
     _description = "Order transmission to a webshop"
     _inherit = ["mail.thread"]
     _order = "id desc"
@@ -70,9 +70,8 @@ class OciOrderTransmission(models.Model):
         check_company=True,
         string="Purchase order",
     )
-    supplier_id = fields.Many2one(
-        "oci.punchout.supplier",
-        string="Webshop",
+    webshop_id = fields.Many2one(
+        "punchout.webshop",
         required=True,
         readonly=True,
         check_company=True,
@@ -115,7 +114,7 @@ class OciOrderTransmission(models.Model):
     )
     payload = fields.Binary(attachment=True, readonly=True, string="Document sent")
     attempt_ids = fields.One2many(
-        "oci.order.transmission.attempt",
+        "punchout.order.transmission.attempt",
         "transmission_id",
         readonly=True,
         string="Attempts",
@@ -123,10 +122,10 @@ class OciOrderTransmission(models.Model):
     attempt_count = fields.Integer(
         compute="_compute_attempt_count", store=True, string="Number of attempts"
     )
-    next_attempt_at = fields.Datetime(readonly=True, string="Next attempt")
+    date_next_attempt = fields.Datetime(readonly=True, string="Next attempt")
     last_error = fields.Text(readonly=True, string="Last error")
     supplier_order_ref = fields.Char(string="Shop order number", readonly=True)
-    sent_at = fields.Datetime(readonly=True, string="Sent on")
+    date_sent = fields.Datetime(readonly=True, string="Sent on")
     delivered_version = fields.Integer(
         string="Version the shop has",
         readonly=True,
@@ -145,7 +144,7 @@ class OciOrderTransmission(models.Model):
         compute="_compute_order_type",
         help="What this version asks of the shop (cXML OrderRequest type).",
     )
-    acknowledged_at = fields.Datetime(readonly=True, string="Acknowledged on")
+    date_acknowledged = fields.Datetime(readonly=True, string="Acknowledged on")
 
     _order_unique = models.Constraint(
         "UNIQUE(order_id)", "An order is transmitted to the webshop only once."
@@ -202,8 +201,8 @@ class OciOrderTransmission(models.Model):
         """
         orders = orders.filtered(
             lambda o: o.state == "purchase"
-            and o.oci_supplier_id
-            and o.oci_supplier_id.order_format != "none"
+            and o.oci_webshop_id
+            and o.oci_webshop_id.order_format != "none"
         )
         if not orders:
             return self.browse()
@@ -216,11 +215,11 @@ class OciOrderTransmission(models.Model):
         )
         vals_list = []
         for order in orders:
-            supplier = order.oci_supplier_id.sudo()
+            supplier = order.oci_webshop_id.sudo()
             vals_list.append(
                 {
                     "order_id": order.id,
-                    "supplier_id": supplier.id,
+                    "webshop_id": supplier.id,
                     "payload_format": supplier.order_format,
                     "idempotency_key": order.name,
                     "payload_id": cxml.new_payload_id(order._oci_host()),
@@ -292,7 +291,7 @@ class OciOrderTransmission(models.Model):
         for transmission in self.sudo():
             transmission._rebuild()
             transmission.write(
-                {"state": "to_send", "next_attempt_at": False, "last_error": False}
+                {"state": "to_send", "date_next_attempt": False, "last_error": False}
             )
             transmission._enqueue()
             transmission.message_post(body=reason, subtype_xmlid="mail.mt_note")
@@ -304,7 +303,7 @@ class OciOrderTransmission(models.Model):
                 description=self.env._(
                     "Send order %(name)s to %(shop)s",
                     name=transmission.name,
-                    shop=transmission.supplier_id.name,
+                    shop=transmission.webshop_id.name,
                 ),
                 identity_key=transmission._job_identity_key(),
             )._send()
@@ -321,9 +320,9 @@ class OciOrderTransmission(models.Model):
             [
                 ("state", "in", ("to_send", "sent")),
                 "|",
-                ("next_attempt_at", "<", limit),
+                ("date_next_attempt", "<", limit),
                 "&",
-                ("next_attempt_at", "=", False),
+                ("date_next_attempt", "=", False),
                 ("write_date", "<", limit),
             ]
         )
@@ -364,7 +363,7 @@ class OciOrderTransmission(models.Model):
                     "%(order)s cannot be sent to %(shop)s: %(reason)s Complete it "
                     "and confirm again.",
                     order=self.order_id.name,
-                    shop=self.supplier_id.name,
+                    shop=self.webshop_id.name,
                     reason=error.text,
                 )
             ) from error
@@ -373,7 +372,7 @@ class OciOrderTransmission(models.Model):
         """The ``protocol.cxml.build_order_request`` dict of the order."""
         self.ensure_one()
         order = self.order_id
-        supplier = self.supplier_id.sudo()
+        supplier = self.webshop_id.sudo()
         company = order.company_id
         currency = order.currency_id
         bill_to = order._oci_address(company.partner_id)
@@ -485,7 +484,7 @@ class OciOrderTransmission(models.Model):
                 }
             )
             return False
-        supplier = transmission.supplier_id
+        supplier = transmission.webshop_id
         if not supplier.order_url:
             return transmission._fail_final(
                 self.env._(
@@ -553,12 +552,12 @@ class OciOrderTransmission(models.Model):
         secret put in only now (the stored one has none)."""
         document = base64.b64decode(self.sudo().payload)
         if self.payload_format == "cxml":
-            secret = self.supplier_id.sudo().cxml_shared_secret or ""
+            secret = self.webshop_id.sudo().cxml_shared_secret or ""
             document = cxml.with_shared_secret(document, secret)
         return document
 
     def _secrets(self):
-        supplier = self.supplier_id.sudo()
+        supplier = self.webshop_id.sudo()
         values = [
             supplier.cxml_shared_secret,
             supplier.oci_password,
@@ -590,11 +589,11 @@ class OciOrderTransmission(models.Model):
         return {
             "Content-Type": content_type,
             "Idempotency-Key": self.idempotency_key,
-            "User-Agent": self.supplier_id.sudo().cxml_user_agent or "Odoo",
+            "User-Agent": self.webshop_id.sudo().cxml_user_agent or "Odoo",
         }
 
     def _request_auth(self):
-        supplier = self.supplier_id.sudo()
+        supplier = self.webshop_id.sudo()
         if self.payload_format == "ubl" and supplier.order_auth == "basic":
             return (supplier.oci_username or "", supplier.oci_password or "")
         if self.payload_format == "ubl" and supplier.order_auth == "bearer":
@@ -644,7 +643,7 @@ class OciOrderTransmission(models.Model):
             self.write(
                 {
                     "state": "sent",
-                    "sent_at": self.sent_at or fields.Datetime.now(),
+                    "date_sent": self.date_sent or fields.Datetime.now(),
                     "delivered_version": self.version,
                 }
             )
@@ -675,11 +674,11 @@ class OciOrderTransmission(models.Model):
             {
                 "state": "acknowledged",
                 "delivered_version": self.version,
-                "sent_at": self.sent_at or now,
-                "acknowledged_at": now,
+                "date_sent": self.date_sent or now,
+                "date_acknowledged": now,
                 "last_error": False,
                 "supplier_order_ref": supplier_ref or self.supplier_order_ref,
-                "next_attempt_at": False,
+                "date_next_attempt": False,
             }
         )
         order = self.order_id
@@ -691,13 +690,13 @@ class OciOrderTransmission(models.Model):
         if was_update:
             body = env._(
                 "%(shop)s took the changed order (version %(version)s).",
-                shop=self.supplier_id.name,
+                shop=self.webshop_id.name,
                 version=self.version,
             )
         else:
             body = env._(
                 "Order placed with %(shop)s: acknowledged%(ref)s.",
-                shop=self.supplier_id.name,
+                shop=self.webshop_id.name,
                 ref=env._(" as %(ref)s", ref=supplier_ref) if supplier_ref else "",
             )
         order.message_post(
@@ -711,15 +710,15 @@ class OciOrderTransmission(models.Model):
             {
                 "state": "cancelled",
                 "delivered_version": self.version,
-                "acknowledged_at": now,
+                "date_acknowledged": now,
                 "last_error": False,
-                "next_attempt_at": False,
+                "date_next_attempt": False,
             }
         )
         self.order_id.message_post(
             body=self.env._(
                 "%(shop)s took the cancellation of the order.",
-                shop=self.supplier_id.name,
+                shop=self.webshop_id.name,
             ),
             subtype_xmlid="mail.mt_note",
         )
@@ -764,7 +763,7 @@ class OciOrderTransmission(models.Model):
         return self._sanitise(text)
 
     def _log_attempt(self, outcome, duration, http_status=0, body=b"", error=""):
-        self.env["oci.order.transmission.attempt"].sudo().create(
+        self.env["punchout.order.transmission.attempt"].sudo().create(
             {
                 "transmission_id": self.id,
                 "outcome": outcome,
@@ -783,7 +782,7 @@ class OciOrderTransmission(models.Model):
         self._log_attempt(
             "retry", duration, http_status=http_status, body=body, error=reason
         )
-        supplier = self.supplier_id
+        supplier = self.webshop_id
         if self.attempt_count >= (supplier.order_max_attempts or 8):
             return self._fail_final(
                 self.env._(
@@ -795,7 +794,7 @@ class OciOrderTransmission(models.Model):
             )
         delay = BACKOFF_MINUTES[min(self.attempt_count - 1, len(BACKOFF_MINUTES) - 1)]
         eta = fields.Datetime.now() + timedelta(minutes=delay)
-        self.write({"last_error": reason, "next_attempt_at": eta})
+        self.write({"last_error": reason, "date_next_attempt": eta})
         self._enqueue(eta=eta)
         _logger.info(
             "Transmission of %s: attempt %s failed (%s), next at %s",
@@ -811,13 +810,15 @@ class OciOrderTransmission(models.Model):
             self._log_attempt(
                 "failed", duration, http_status=http_status, body=body, error=reason
             )
-        self.write({"state": "failed", "last_error": reason, "next_attempt_at": False})
+        self.write(
+            {"state": "failed", "last_error": reason, "date_next_attempt": False}
+        )
         order = self.order_id
         order.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(order.user_id or self.env.user).id,
             summary=self.env._(
-                "Order not placed with %(shop)s", shop=self.supplier_id.name
+                "Order not placed with %(shop)s", shop=self.webshop_id.name
             ),
             note=self.env._(
                 "The webshop did not accept order %(name)s: %(reason)s. Check the "
@@ -857,7 +858,7 @@ class OciOrderTransmission(models.Model):
                 )
             # The current order: a fixed or changed order is a new version.
             transmission._rebuild()
-            transmission.write({"state": "to_send", "next_attempt_at": False})
+            transmission.write({"state": "to_send", "date_next_attempt": False})
             transmission._enqueue()
             transmission.message_post(
                 body=self.env._("Sent again by %(user)s.", user=self.env.user.name),
@@ -873,7 +874,7 @@ class OciOrderTransmission(models.Model):
         self.check_access("write")
         self.order_id.check_access("read")
         self.sudo().filtered(lambda t: t.state != "acknowledged").write(
-            {"state": "cancelled", "next_attempt_at": False}
+            {"state": "cancelled", "date_next_attempt": False}
         )
         return True
 
