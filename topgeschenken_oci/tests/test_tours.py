@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import unittest
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from unittest.mock import patch
 
@@ -49,8 +50,10 @@ def small_png(png):
     return out.getvalue()
 
 
-@tagged("post_install", "-at_install")
-class TestTours(PunchoutHttpCommon):
+class TourCommon(PunchoutHttpCommon):
+    """The demo's company and people, a loopback webshop taking orders, and
+    tours that can ask for screenshots."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -89,8 +92,22 @@ class TestTours(PunchoutHttpCommon):
     # marks <body> so the tour goes on (see screenshot() in the tour file).
     # ------------------------------------------------------------------
 
-    def start_tour(self, url_path, tour_name, **kwargs):
+    def start_tour(self, url_path, tour_name, tour_data=None, **kwargs):
+        """Odoo's ``start_tour``; ``tour_data`` (JSON-able) is what the test
+        knows and the tour checks (a date the shop sent), as
+        ``odoo.tgociTourData`` before the tour starts."""
         test = self
+        if tour_data is not None:
+            options = {
+                "stepDelay": 0,
+                "keepWatchBrowser": kwargs.get("watch", False),
+                "debug": kwargs.get("debug", False),
+                "startUrl": url_path,
+            }
+            kwargs["code"] = (
+                f"odoo.tgociTourData = {json.dumps(tour_data)}; "
+                f"odoo.startTour({json.dumps(tour_name)}, {json.dumps(options)})"
+            )
         original = ChromeBrowser._handle_console
 
         def handle_console(browser, type, args=None, stackTrace=None, **kw):  # noqa: A002
@@ -144,8 +161,74 @@ class TestTours(PunchoutHttpCommon):
         self.assertIsInstance(png, bytes, f"screenshot {name}: {png!r}")
         self.assertTrue(png.startswith(b"\x89PNG"), name)
 
-    # ------------------------------------------------------------------
+    def _perform_transmission_jobs(self, existing_jobs):
+        """What queue_job's job runner does: run the jobs queued since
+        ``existing_jobs`` (one: the order's send)."""
+        jobs = self.env["queue.job"].sudo().search([]) - existing_jobs
+        self.assertEqual(len(jobs), 1, "one job sends the order")
+        self.assertEqual(jobs.model_name, "punchout.order.transmission")
+        for job in jobs:
+            Job.load(jobs.env, job.uuid).perform()
 
+    def _import_shop_invoice(self, order, lines=((12, "49.95"), (30, "1.35"))):
+        """The shop's UBL invoice TGF-2026-00001 for ``order``, uploaded as
+        Odoo's button does: ``lines`` are (quantity, unit price) of the gift
+        boxes and the bonbons (by default a bonbon 10 cents dearer)."""
+        from lxml import etree
+
+        from odoo.tools import file_open
+
+        with file_open(
+            "topgeschenken_oci/tests/test_files/tg_order_reference.xml", "rb"
+        ) as template:
+            root = etree.fromstring(template.read())
+        ubl = "urn:oasis:names:specification:ubl:schema:xsd:"
+        ns = {
+            "cac": ubl + "CommonAggregateComponents-2",
+            "cbc": ubl + "CommonBasicComponents-2",
+        }
+
+        def put(path, value, node=root):
+            for element in node.xpath(path, namespaces=ns):
+                element.text = value
+
+        put("cbc:ID", "TGF-2026-00001")
+        put("cac:OrderReference/cbc:ID", order.name)
+        invoice_lines = root.xpath("cac:InvoiceLine", namespaces=ns)
+        second = invoice_lines[1]
+        put("cac:Item/cbc:Name", "Bonbons (per 10)", second)
+        put("cac:Item/cac:SellersItemIdentification/cbc:ID", "TG-CH-010", second)
+        untaxed = Decimal(0)
+        for node, (quantity, price) in zip(invoice_lines, lines, strict=True):
+            amount = (quantity * Decimal(price)).quantize(Decimal("0.01"))
+            untaxed += amount
+            put("cbc:InvoicedQuantity", str(quantity), node)
+            put("cbc:LineExtensionAmount", str(amount), node)
+            put("cac:Price/cbc:PriceAmount", price, node)
+        tax = (untaxed * Decimal("0.21")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        put("cac:TaxTotal/cbc:TaxAmount", str(tax))
+        put("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount", str(untaxed))
+        put("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount", str(tax))
+        for total in ("LineExtensionAmount", "TaxExclusiveAmount"):
+            put(f"cac:LegalMonetaryTotal/cbc:{total}", str(untaxed))
+        for total in ("TaxInclusiveAmount", "PayableAmount"):
+            put(f"cac:LegalMonetaryTotal/cbc:{total}", str(untaxed + tax))
+        self.vendor.vat = "NL000099998B57"
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "TGF-2026-00001.xml",
+                "raw": etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
+                "mimetype": "application/xml",
+            }
+        )
+        journal = self.company_data["default_journal_purchase"]
+        return journal.with_context(
+            default_journal_id=journal.id, default_move_type="in_invoice"
+        )._create_document_from_attachment(attachment.ids)
+
+
+@tagged("post_install", "-at_install")
+class TestTours(TourCommon):
     def _punch_out_in_browser(self):
         """Tour: the buyer clicks "Punch out to Topgeschenken" on the request;
         return the session it started."""
@@ -181,14 +264,6 @@ class TestTours(PunchoutHttpCommon):
         location = response.headers["Location"]
         self.assertIn(f"/{session.order_id.id}", location)
         return session.order_id, location[location.index("/odoo/") :]
-
-    def _perform_transmission_jobs(self, existing_jobs):
-        """What queue_job's job runner does: run the jobs the approval queued."""
-        jobs = self.env["queue.job"].sudo().search([]) - existing_jobs
-        self.assertEqual(len(jobs), 1, "one job sends the order")
-        self.assertEqual(jobs.model_name, "punchout.order.transmission")
-        for job in jobs:
-            Job.load(jobs.env, job.uuid).perform()
 
     def test_punchout_to_acknowledged_order(self):
         # 1. The buyer punches out from the purchase request.
@@ -259,51 +334,3 @@ class TestTours(PunchoutHttpCommon):
         self.assertEqual(len(session), 1)
         __, rfq_url = self._shop_returns_cart(session)
         self.start_tour(rfq_url, "topgeschenken_oci_rfq_in_dutch", login="tg_buyer")
-
-    def _import_shop_invoice(self, order):
-        """The shop's UBL invoice for ``order``, uploaded as Odoo's button does."""
-        from lxml import etree
-
-        from odoo.tools import file_open
-
-        with file_open(
-            "topgeschenken_oci/tests/test_files/tg_order_reference.xml", "rb"
-        ) as template:
-            root = etree.fromstring(template.read())
-        ubl = "urn:oasis:names:specification:ubl:schema:xsd:"
-        ns = {
-            "cac": ubl + "CommonAggregateComponents-2",
-            "cbc": ubl + "CommonBasicComponents-2",
-        }
-
-        def put(path, value, node=root):
-            for element in node.xpath(path, namespaces=ns):
-                element.text = value
-
-        put("cbc:ID", "TGF-2026-00001")
-        put("cac:OrderReference/cbc:ID", order.name)
-        second = root.xpath("cac:InvoiceLine", namespaces=ns)[1]
-        put("cbc:InvoicedQuantity", "30", second)
-        put("cbc:LineExtensionAmount", "40.50", second)
-        put("cac:Item/cbc:Name", "Bonbons (per 10)", second)
-        put("cac:Item/cac:SellersItemIdentification/cbc:ID", "TG-CH-010", second)
-        put("cac:Price/cbc:PriceAmount", "1.35", second)
-        put("cac:TaxTotal/cbc:TaxAmount", "134.38")
-        put("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount", "639.90")
-        put("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount", "134.38")
-        for total in ("LineExtensionAmount", "TaxExclusiveAmount"):
-            put(f"cac:LegalMonetaryTotal/cbc:{total}", "639.90")
-        for total in ("TaxInclusiveAmount", "PayableAmount"):
-            put(f"cac:LegalMonetaryTotal/cbc:{total}", "774.28")
-        self.vendor.vat = "NL000099998B57"
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": "TGF-2026-00001.xml",
-                "raw": etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
-                "mimetype": "application/xml",
-            }
-        )
-        journal = self.company_data["default_journal_purchase"]
-        return journal.with_context(
-            default_journal_id=journal.id, default_move_type="in_invoice"
-        )._create_document_from_attachment(attachment.ids)
