@@ -1,7 +1,7 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
-from odoo import http
+from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
 from ..models.punchout_order_document import MAX_DOCUMENT_BYTES
@@ -41,7 +41,11 @@ class OrderDocumentController(http.Controller):
             )
         else:
             body = httprequest.get_data(cache=False, parse_form_data=False)
-            answer = request.env["punchout.order.document"].sudo()._receive_cxml(body)
+            # As OdooBot, not as the public user: what the document creates
+            # for the buyer (the Date Updated activity, "assigned by") must
+            # name a user every internal user of every company may read.
+            documents = request.env["punchout.order.document"].with_user(SUPERUSER_ID)
+            answer = documents._receive_cxml(body)
         code, text = answer
         document = cxml.build_status_response(
             code,
