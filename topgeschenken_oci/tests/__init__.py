@@ -13,5 +13,6 @@ from . import test_tier_validation
 from . import test_invoice_matching
 from . import test_business_options
 from . import test_tours
+from . import test_tour_order_lifecycle
 from . import test_i18n
 from . import test_cart_kinds
