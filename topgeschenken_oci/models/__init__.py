@@ -3,6 +3,7 @@ from . import punchout_webshop_param
 from . import punchout_nzi_code
 from . import punchout_uom_alias
 from . import punchout_session
+from . import punchout_cart_import
 from . import purchase_order
 from . import purchase_order_line
 from . import purchase_request

@@ -1,7 +1,10 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+import re
+
 from odoo import api, fields, models
+from odoo.fields import Command
 
 
 class PurchaseRequest(models.Model):
@@ -57,6 +60,102 @@ class PurchaseRequest(models.Model):
             "makes a new one.",
             orders=", ".join(orders.sudo().mapped("name")),
         )
+
+    def _oci_allocate_cart_lines(self, po_lines, session):
+        """Allocate the RFQ lines of a punchout's cart to this request's
+        lines, as OCA's make-RFQ wizard does (``create_allocation``); return
+        the ``purchase.request.allocation`` records made.
+
+        A request line takes the RFQ lines of its product. The request's one
+        line without a product (a wish such as "Christmas parcels, 12") takes
+        one cart line only: the one left, or else the one line that fits it
+        (its quantity, or a word of its name); with several that fit, which
+        fulfils the wish is the buyer's call, not ours. Lines not allocated
+        are additions to the request, listed in a note on it (by the
+        ``session``'s buyer). An approved request is then in progress.
+
+        Called with the rights to link the buyer's RFQ lines (sudo).
+        """
+        self.ensure_one()
+        Allocation = self.env["purchase.request.allocation"]
+        request_lines = self.line_ids.filtered(lambda rl: not rl.cancelled)
+        if not request_lines:
+            return Allocation
+        by_product = {}
+        for rl in request_lines.filtered("product_id"):
+            by_product.setdefault(rl.product_id.id, rl)
+        generic = request_lines.filtered(lambda rl: not rl.product_id)
+        left = po_lines.filtered(lambda pl: pl.product_id.id not in by_product)
+        chosen = po_lines.browse()
+        if len(generic) == 1:
+            fitting = left.filtered(lambda pl: self._oci_request_line_fits(generic, pl))
+            chosen = left if len(left) == 1 else fitting
+            if len(chosen) != 1:
+                chosen = chosen.browse()
+        vals_list = []
+        unlinked = po_lines.browse()
+        for line in po_lines:
+            rl = by_product.get(line.product_id.id) or (
+                generic if line == chosen else generic.browse()
+            )
+            if not rl:
+                unlinked |= line
+                continue
+            line.sudo().purchase_request_lines = [Command.link(rl.id)]
+            vals_list.append(self._oci_prepare_allocation_vals(line, rl))
+        allocations = Allocation.create(vals_list) if vals_list else Allocation
+        if self.state == "approved":
+            self.button_in_progress()
+        if unlinked:
+            self.message_post(
+                body=self.env._(
+                    "Punchout %(session)s: %(count)s cart line(s) match no line of "
+                    "this request and were not linked: %(names)s",
+                    session=session.name,
+                    count=len(unlinked),
+                    names=", ".join(unlinked.mapped("product_id.display_name")),
+                ),
+                author_id=session.user_id.partner_id.id,
+                subtype_xmlid="mail.mt_note",
+            )
+        return allocations
+
+    @api.model
+    def _oci_prepare_allocation_vals(self, po_line, request_line):
+        """The ``purchase.request.allocation`` of ``po_line`` to
+        ``request_line``: its quantity in the request line's unit (as OCA's
+        ``create_allocation`` keeps it)."""
+        alloc_uom = request_line.product_uom_id or po_line.product_uom_id
+        qty = po_line.product_uom_id._compute_quantity(
+            po_line.product_qty, alloc_uom, raise_if_failure=False
+        )
+        return {
+            "requested_product_uom_qty": qty,
+            "product_uom_id": alloc_uom.id,
+            "purchase_request_line_id": request_line.id,
+            "purchase_line_id": po_line.id,
+        }
+
+    @api.model
+    def _oci_request_line_fits(self, request_line, po_line):
+        """Whether an RFQ line fits a request line without a product: the
+        quantity asked for, or a word of the wish in its description
+        ("Kerstpakketten" fits "Kerstpakket Deluxe")."""
+        uom = request_line.product_uom_id or po_line.product_uom_id
+        qty = po_line.product_uom_id._compute_quantity(
+            po_line.product_qty, uom, raise_if_failure=False
+        )
+        if request_line.product_qty and not uom.compare(qty, request_line.product_qty):
+            return True
+
+        def words(text):
+            return {
+                w for w in re.findall(r"\w+", (text or "").casefold()) if len(w) > 4
+            }
+
+        wished = words(request_line.name)
+        offered = words(po_line.name)
+        return any(a.startswith(b) or b.startswith(a) for a in wished for b in offered)
 
     def action_view_oci_sessions(self):
         self.ensure_one()

@@ -106,3 +106,31 @@ class TestPunchoutBuyer(PunchoutCommon):
         )
         self.assertEqual(notice.partner_ids, self.buyer.partner_id)
         self.assertIn(session.order_id.name, notice.body)
+
+    def test_session_states_move_only_from_the_states_they_leave(self):
+        Session = self.env["punchout.session"].with_user(self.buyer)
+        session = Session._start(self.supplier)
+        session._launch()
+        session = session.sudo()
+        order = self._return_cart(session)
+        self.assertEqual(session.state, "done")
+        # A done session is neither refused nor cancelled afterwards: it
+        # keeps its state, its RFQ and its hash (to recognise a second post).
+        logger = "odoo.addons.topgeschenken_oci.models.punchout_session"
+        with self.assertLogs(logger, "WARNING") as logs:
+            self.assertFalse(session._set_error("error", "late"))
+            self.assertFalse(session._set_canceled("token_expired"))
+        self.assertEqual(len(logs.output), 2)
+        self.assertIn("is done: not set to error", logs.output[0])
+        self.assertEqual(session.state, "done")
+        self.assertEqual(session.order_id, order)
+        self.assertFalse(session.error_code)
+        self.assertTrue(session.token_hash)
+        # An open one is cancelled, and its return token retired.
+        other = Session._start(self.supplier)
+        other._launch()
+        other = other.sudo()
+        self.assertTrue(other.token_hash)
+        self.assertEqual(other._set_canceled("token_expired"), other)
+        self.assertEqual((other.state, other.error_code), ("cancel", "token_expired"))
+        self.assertFalse(other.token_hash)
