@@ -204,9 +204,9 @@ def _run_orm(env, fixture):
 
 
 def _pairs(body):
-    from odoo.addons.topgeschenken_oci.protocol import oci
+    from odoo.addons.topgeschenken_oci.protocol import forms
 
-    return oci.decode_form_body(body, "application/x-www-form-urlencoded")
+    return forms.decode_form_body(body, "application/x-www-form-urlencoded")
 
 
 if __name__ == "__main__":

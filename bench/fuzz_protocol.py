@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "topgeschenken_oci"))
 
-from protocol import cxml, invoice_refs, oci  # noqa: E402
+from protocol import cxml, forms, invoice_refs, oci  # noqa: E402
 from protocol.errors import ProtocolError  # noqa: E402
 
 FIELDS = [
@@ -124,9 +124,9 @@ def main():
         n,
     )
     run(
-        "oci.decode_form_body",
+        "forms.decode_form_body",
         st.binary(max_size=400),
-        lambda b: oci.decode_form_body(b, "application/x-www-form-urlencoded"),
+        lambda b: forms.decode_form_body(b, "application/x-www-form-urlencoded"),
         n,
     )
     return 0

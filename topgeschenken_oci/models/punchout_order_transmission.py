@@ -8,7 +8,6 @@ import time
 from datetime import timedelta
 
 import requests
-from lxml import etree
 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
@@ -16,7 +15,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, float_round, html2plaintext
 
 from ..const import MANAGER
-from ..protocol import cxml, xmlsafe
+from ..protocol import cxml, ubl_answer
 from ..protocol.errors import ProtocolError
 
 _logger = logging.getLogger(__name__)
@@ -41,7 +40,6 @@ TRANSMISSION_STATES = [
     ("failed", "Failed"),
     ("cancelled", "Cancelled"),
 ]
-UBL_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 
 class PunchoutOrderTransmission(models.Model):
@@ -222,7 +220,7 @@ class PunchoutOrderTransmission(models.Model):
                     "webshop_id": supplier.id,
                     "payload_format": supplier.order_format,
                     "idempotency_key": order.name,
-                    "payload_id": cxml.new_payload_id(order._oci_host()),
+                    "payload_id": supplier._cxml_envelope().new_payload_id(),
                 }
             )
         transmissions = self.sudo().create(vals_list)
@@ -265,8 +263,8 @@ class PunchoutOrderTransmission(models.Model):
                 {
                     "version": version,
                     "previous_payload_id": payload_id,
-                    "payload_id": cxml.new_payload_id(
-                        transmission.order_id._oci_host()
+                    "payload_id": (
+                        transmission.webshop_id._cxml_envelope().new_payload_id()
                     ),
                 }
             )
@@ -356,7 +354,9 @@ class PunchoutOrderTransmission(models.Model):
             builder = self.env["purchase.edi.xml.ubl_bis3"]
             return builder._export_order(self.order_id)
         try:
-            return cxml.build_order_request(self._prepare_cxml_order())
+            # Never a secret in the stored document: added when sending.
+            envelope = self.webshop_id._cxml_envelope().without_secret()
+            return cxml.build_order_request(self._prepare_cxml_order(), envelope)
         except ProtocolError as error:
             raise UserError(
                 self.env._(
@@ -369,10 +369,10 @@ class PunchoutOrderTransmission(models.Model):
             ) from error
 
     def _prepare_cxml_order(self):
-        """The ``protocol.cxml.build_order_request`` dict of the order."""
+        """The ``protocol.cxml.build_order_request`` dict of the order (the
+        envelope, :meth:`punchout.webshop._cxml_envelope`, apart)."""
         self.ensure_one()
         order = self.order_id
-        supplier = self.webshop_id.sudo()
         company = order.company_id
         currency = order.currency_id
         bill_to = order._oci_address(company.partner_id)
@@ -388,15 +388,6 @@ class PunchoutOrderTransmission(models.Model):
         return {
             "payload_id": self.payload_id,
             "timestamp": cxml.format_timestamp(),
-            "from_identity": supplier.cxml_from_identity or "",
-            "from_domain": supplier.cxml_from_domain or "NetworkID",
-            "to_identity": supplier.cxml_to_identity or "",
-            "to_domain": supplier.cxml_to_domain or "NetworkID",
-            "sender_identity": supplier.cxml_sender_identity or "",
-            "sender_domain": supplier.cxml_sender_domain or "NetworkID",
-            # Never in the stored document: added when sending.
-            "shared_secret": "",
-            "user_agent": supplier.cxml_user_agent or "Odoo",
             "order_id": order.name,
             "order_date": order.date_approve or fields.Datetime.now(),
             "order_type": order_type,
@@ -552,7 +543,7 @@ class PunchoutOrderTransmission(models.Model):
         secret put in only now (the stored one has none)."""
         document = base64.b64decode(self.sudo().payload)
         if self.payload_format == "cxml":
-            secret = self.webshop_id.sudo().cxml_shared_secret or ""
+            secret = self.webshop_id._cxml_envelope().shared_secret
             document = cxml.with_shared_secret(document, secret)
         return document
 
@@ -589,7 +580,7 @@ class PunchoutOrderTransmission(models.Model):
         return {
             "Content-Type": content_type,
             "Idempotency-Key": self.idempotency_key,
-            "User-Agent": self.webshop_id.sudo().cxml_user_agent or "Odoo",
+            "User-Agent": self.webshop_id._cxml_envelope().user_agent,
         }
 
     def _request_auth(self):
@@ -733,23 +724,14 @@ class PunchoutOrderTransmission(models.Model):
             return status["code"], status["text"] or status["message"], header_ref
         if not body.strip():
             return response.status_code, "", header_ref
-        root = xmlsafe.parse_xml(body)
-        ns = {"cbc": UBL_CBC}
-        sales_order = root.xpath("//cbc:SalesOrderID/text()", namespaces=ns)
-        response_code = root.xpath("./cbc:OrderResponseCode/text()", namespaces=ns)
-        ref = (sales_order[0].strip() if sales_order else "") or header_ref
-        if response_code and response_code[0].strip() in ("RE", "27"):
+        answer = ubl_answer.parse_order_answer(body)
+        ref = answer.order_ref or header_ref
+        if answer.rejected:
             return (
                 400,
                 self.env._("The webshop rejected the order (OrderResponse)."),
                 ref,
             )
-        if xmlsafe.localname(root) not in (
-            "OrderResponse",
-            "OrderResponseSimple",
-            "ApplicationResponse",
-        ):
-            raise ValueError(f"unexpected answer <{etree.QName(root).localname}>")
         return response.status_code, "", ref
 
     def _supplier_message(self, body):

@@ -5,7 +5,6 @@ import hashlib
 import logging
 import secrets
 from datetime import timedelta
-from urllib.parse import urlparse
 
 import requests
 
@@ -485,17 +484,11 @@ class PunchoutSession(models.Model):
         self.ensure_one()
         supplier = self.webshop_id.sudo()
         user = self.user_id
+        envelope = supplier._cxml_envelope()
         document = cxml.build_punchout_setup_request(
-            payload_id=cxml.new_payload_id(self._cxml_host()),
+            envelope,
+            payload_id=envelope.new_payload_id(),
             timestamp=cxml.format_timestamp(),
-            from_identity=supplier.cxml_from_identity or "",
-            from_domain=supplier.cxml_from_domain or "NetworkID",
-            to_identity=supplier.cxml_to_identity or "",
-            to_domain=supplier.cxml_to_domain or "NetworkID",
-            sender_identity=supplier.cxml_sender_identity or "",
-            sender_domain=supplier.cxml_sender_domain or "NetworkID",
-            shared_secret=supplier.cxml_shared_secret or "",
-            user_agent=supplier.cxml_user_agent or "Odoo",
             buyer_cookie=self.buyer_cookie,
             return_url=return_url,
             extrinsics={"UserEmail": user.email or "", "UserFullName": user.name},
@@ -531,9 +524,6 @@ class PunchoutSession(models.Model):
                     reason=error.text,
                 )
             ) from error
-
-    def _cxml_host(self):
-        return urlparse(self.get_base_url()).hostname or "odoo"
 
     def _check_returnable(self):
         """Raise a CartError when this session cannot take a cart (any more)."""
@@ -571,7 +561,7 @@ class PunchoutSession(models.Model):
         self.ensure_one()
         supplier = self.webshop_id
         if file_format == "cxml":
-            cart = cxml.parse_punchout_order_message(cxml.decode_cxml_post(pairs))
+            cart = cxml.parse_punchout_order_message(forms.decode_cxml_post(pairs))
             if cart.buyer_cookie and cart.buyer_cookie != self.buyer_cookie:
                 raise CartError(
                     _(
@@ -584,9 +574,7 @@ class PunchoutSession(models.Model):
         aux_id_field = supplier.aux_id_field or ""
         if file_format == "oci_xml":
             xml_value = next(v for k, v in pairs if k.lower() == "~xmldocument")
-            return oci.parse_oci_xml(
-                oci.decode_xml_document(xml_value), aux_id_field=aux_id_field
-            )
+            return oci.parse_oci_xml(xml_value, aux_id_field=aux_id_field)
         return oci.parse_oci_form(pairs, aux_id_field=aux_id_field)
 
     def _receive(self, body, content_type, method="POST", again=False):

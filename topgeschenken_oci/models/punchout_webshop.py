@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..const import MANAGER
-from ..protocol import oci
+from ..protocol import cxml, oci
 
 # Where Odoo sends requests on its own: set by system administrators only.
 OUTGOING_URL_FIELDS = ("catalog_url", "order_url")
@@ -489,6 +489,27 @@ class PunchoutWebshop(models.Model):
                 username = orderer.oci_username
                 password = orderer.oci_password or password
         return username, password
+
+    def _cxml_envelope(self):
+        """The cXML header values of this webshop, read once (sudo: with the
+        shared secret; build a stored document with ``without_secret()``).
+
+        :returns: a :class:`..protocol.cxml.Envelope`; new payloadIDs end in
+            this database's host name.
+        """
+        self.ensure_one()
+        supplier = self.sudo()
+        return cxml.Envelope(
+            from_identity=supplier.cxml_from_identity or "",
+            from_domain=supplier.cxml_from_domain or "NetworkID",
+            to_identity=supplier.cxml_to_identity or "",
+            to_domain=supplier.cxml_to_domain or "NetworkID",
+            sender_identity=supplier.cxml_sender_identity or "",
+            sender_domain=supplier.cxml_sender_domain or "NetworkID",
+            shared_secret=supplier.cxml_shared_secret or "",
+            user_agent=supplier.cxml_user_agent or "Odoo",
+            payload_host=urlsplit(self.get_base_url()).hostname or "odoo",
+        )
 
     def _oci_login_fields(self, session, return_url):
         """The OCI call's fields, in order (the password included: OCI sends

@@ -1,7 +1,6 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
-from urllib.parse import urlparse
 
 from markupsafe import Markup
 
@@ -413,9 +412,6 @@ class PurchaseOrder(models.Model):
         )
         if waiting:
             waiting.action_oci_rematch()
-
-    def _oci_host(self):
-        return urlparse(self.get_base_url()).hostname or "odoo"
 
     @api.model
     def _oci_address(self, partner):

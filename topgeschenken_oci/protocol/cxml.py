@@ -1,9 +1,10 @@
 """cXML 1.2 punchout and purchase-order documents.
 
 Builds the documents we send (``PunchOutSetupRequest``, ``OrderRequest``,
-and, for the simulated shop and the tests, ``PunchOutSetupResponse``,
-``PunchOutOrderMessage`` and plain status responses) and parses the ones we
-receive (the setup response, the returned cart, the order response).
+plain status responses), each from an :class:`Envelope` (the header), and
+parses the ones we receive (the setup response, the returned cart, the order
+response). The shop's documents are built for the tests in
+``tests/cxml_builders.py``.
 
 The structures follow the cXML User's Guide and ``cXML.dtd`` 1.2.063:
 
@@ -29,15 +30,14 @@ DTD), so they are parsed strictly here (no locale guessing: ``1,000`` is
 refused, not read as one or as a thousand).
 """
 
-import base64
-import binascii
+import dataclasses
 import os
 import re
 import time
 import uuid
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -50,9 +50,7 @@ from .numbers import parse_tax_rate
 # translates them when it shows them.
 # pylint: disable=prefer-env-translation
 from .xmlsafe import (
-    MAX_XML_BYTES,
     drop_control_chars,
-    encode_text,
     localname,
     parse_xml,
     to_utf8,
@@ -65,11 +63,6 @@ CXML_DOCTYPE = (
 DEFAULT_LANG = "nl-NL"
 CENT = Decimal("0.01")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-#: Form fields of the punchout return POST (cXML User's Guide, "PunchOut
-#: Order Message": the document is posted URL-encoded or base64-encoded).
-FIELD_URLENCODED = "cxml-urlencoded"
-FIELD_BASE64 = "cxml-base64"
 
 #: Classification domain whose value becomes ``CartItem.matgroup``.
 MATGROUP_DOMAIN = "NZI"
@@ -109,6 +102,49 @@ _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 def new_payload_id(host="odoo"):
     """A unique cXML ``payloadID``: ``<time>.<pid>.<random>@<host>``."""
     return f"{int(time.time())}.{os.getpid()}.{uuid.uuid4().hex}@{host}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Envelope:
+    """Who a cXML document is from and to: the ``Header`` credentials and
+    the values around them, the same for every document of one webshop
+    connection (cXML User's Guide, "Header"; ``cXML.dtd`` ``Header (From,
+    To, Sender)``).
+
+    Built once by the webshop record (``_cxml_envelope()``) and passed to
+    every builder. The shared secret is left out of ``repr()`` (logs);
+    :meth:`without_secret` gives the envelope of a document that is stored.
+
+    :ivar from_identity: ``From/Credential/Identity`` (the buyer).
+    :ivar to_identity: ``To/Credential/Identity`` (the shop).
+    :ivar sender_identity: ``Sender/Credential/Identity``.
+    :ivar from_domain: ``From/Credential@domain`` (default ``NetworkID``);
+        ``to_domain``, ``sender_domain`` likewise.
+    :ivar shared_secret: ``Sender/Credential/SharedSecret`` (``""``: none).
+    :ivar user_agent: ``Sender/UserAgent`` (also the HTTP User-Agent).
+    :ivar deployment_mode: ``Request@deploymentMode``: ``"production"``,
+        ``"test"`` or ``None`` (the attribute left out: production).
+    :ivar payload_host: the domain after ``@`` in new ``payloadID`` values.
+    """
+
+    from_identity: str
+    to_identity: str
+    sender_identity: str
+    from_domain: str = "NetworkID"
+    to_domain: str = "NetworkID"
+    sender_domain: str = "NetworkID"
+    shared_secret: str = dataclasses.field(default="", repr=False)
+    user_agent: str = "Odoo"
+    deployment_mode: str | None = None
+    payload_host: str = "odoo"
+
+    def new_payload_id(self):
+        """A new unique ``payloadID`` at :attr:`payload_host`."""
+        return new_payload_id(self.payload_host)
+
+    def without_secret(self):
+        """This envelope without its shared secret."""
+        return dataclasses.replace(self, shared_secret="")
 
 
 def format_timestamp(value=None):
@@ -278,21 +314,24 @@ def _credential(parent, domain, identity, shared_secret=None):
     return cred
 
 
-def _header(root, data):
+def _header(root, envelope):
     header = _sub(root, "Header")
-    _credential(
-        _sub(header, "From"), data.get("from_domain"), data.get("from_identity")
-    )
-    _credential(_sub(header, "To"), data.get("to_domain"), data.get("to_identity"))
+    _credential(_sub(header, "From"), envelope.from_domain, envelope.from_identity)
+    _credential(_sub(header, "To"), envelope.to_domain, envelope.to_identity)
     sender = _sub(header, "Sender")
     _credential(
         sender,
-        data.get("sender_domain"),
-        data.get("sender_identity"),
-        data.get("shared_secret"),
+        envelope.sender_domain,
+        envelope.sender_identity,
+        envelope.shared_secret,
     )
-    _sub(sender, "UserAgent", data.get("user_agent") or "Odoo topgeschenken_oci")
+    _sub(sender, "UserAgent", envelope.user_agent or "Odoo topgeschenken_oci")
     return header
+
+
+def _request(root, envelope):
+    mode = _choice(envelope.deployment_mode, _DEPLOYMENT_MODES, "deployment mode")
+    return _sub(root, "Request", attrs={"deploymentMode": mode})
 
 
 def _money(parent, tag, amount, currency, field):
@@ -513,27 +552,22 @@ _USER_NAME_EXTRINSICS = ("UserFullName", "UserPrintableName", "UniqueName", "Use
 
 
 def build_punchout_setup_request(
+    envelope,
     *,
     payload_id,
     timestamp,
-    from_identity,
-    from_domain,
-    to_identity,
-    to_domain,
-    sender_identity,
-    sender_domain,
-    shared_secret,
-    user_agent,
     buyer_cookie,
     return_url,
     operation="create",
     extrinsics=None,
     ship_to=None,
     supplier_setup_url=None,
-    deployment_mode=None,
     lang=DEFAULT_LANG,
 ):
     """Build a ``PunchOutSetupRequest`` and return it as UTF-8 bytes.
+
+    ``envelope`` (an :class:`Envelope`, with the shared secret: the request
+    goes server to server) gives the header and the deployment mode.
 
     ``extrinsics`` is an ordered ``{name: value}`` dict written as
     ``<Extrinsic name="...">`` (the Ariba names ``UserEmail``,
@@ -556,21 +590,8 @@ def build_punchout_setup_request(
             code="missing_setup_data",
         )
     root = _root(payload_id, timestamp, lang)
-    _header(
-        root,
-        {
-            "from_identity": from_identity,
-            "from_domain": from_domain,
-            "to_identity": to_identity,
-            "to_domain": to_domain,
-            "sender_identity": sender_identity,
-            "sender_domain": sender_domain,
-            "shared_secret": shared_secret,
-            "user_agent": user_agent,
-        },
-    )
-    mode = _choice(deployment_mode, _DEPLOYMENT_MODES, "deployment mode")
-    request = _sub(root, "Request", attrs={"deploymentMode": mode})
+    _header(root, envelope)
+    request = _request(root, envelope)
     setup = _sub(request, "PunchOutSetupRequest", attrs={"operation": operation})
     _sub(setup, "BuyerCookie", buyer_cookie)
     extrinsics = {k: v for k, v in (extrinsics or {}).items() if v not in (None, "")}
@@ -595,20 +616,6 @@ def build_punchout_setup_request(
         _sub(_sub(setup, "SupplierSetup"), "URL", supplier_setup_url)
     if ship_to:
         _address(setup, "ShipTo", ship_to, lang)
-    return _serialize(root)
-
-
-def build_punchout_setup_response(
-    start_url, *, payload_id, timestamp, code=200, text="OK"
-):
-    """A ``PunchOutSetupResponse`` (for the simulated shop and the tests)."""
-    root = _root(payload_id, timestamp, "en")
-    response = _sub(root, "Response")
-    _sub(response, "Status", "", {"code": str(code), "text": text})
-    if start_url:
-        _sub(
-            _sub(_sub(response, "PunchOutSetupResponse"), "StartPage"), "URL", start_url
-        )
     return _serialize(root)
 
 
@@ -651,65 +658,6 @@ def parse_punchout_setup_response(data):
 # ---------------------------------------------------------------------------
 # PunchOutOrderMessage (the returned cart)
 # ---------------------------------------------------------------------------
-
-
-def decode_cxml_post(pairs):
-    """Return the cXML document of a punchout return POST as bytes.
-
-    ``pairs`` is the form (a mapping, or an iterable of ``(name, value)``
-    pairs). The cXML guide names two fields: ``cxml-urlencoded`` (already
-    URL-decoded by the web framework; still-encoded text starting ``%3C`` is
-    decoded once more) and ``cxml-base64`` (spaces, which a missing
-    URL-encoding turns ``+`` into, are read back as ``+``). Field names are
-    matched case-insensitively.
-
-    :raises CartError: when neither field holds anything (``no_cxml``) or the
-        base64 is broken (``bad_base64``).
-    """
-    items = pairs.items() if hasattr(pairs, "items") else pairs
-    fields = {}
-    for name, value in items:
-        key = str(name).strip().lower()
-        if key in (FIELD_URLENCODED, FIELD_BASE64) and key not in fields and value:
-            fields[key] = value
-    if FIELD_URLENCODED in fields:
-        value = fields[FIELD_URLENCODED]
-        if isinstance(value, bytes | bytearray):
-            data = to_utf8(bytes(value))
-        else:
-            text = value.lstrip("\ufeff")
-            if text.lstrip()[:3].upper() == "%3C":
-                text = unquote_plus(text)
-            data = encode_text(text)
-        if data.strip():
-            return data
-    if FIELD_BASE64 in fields:
-        value = fields[FIELD_BASE64]
-        if isinstance(value, bytes | bytearray):
-            value = bytes(value).decode("ascii", "replace")
-        compact = value.strip().translate({ord(c): None for c in "\r\n\t"})
-        if len(compact) > MAX_XML_BYTES * 4 // 3 + 8:
-            raise CartError(_("The returned cart is too large."), code="cart_too_large")
-        compact = compact.replace(" ", "+")
-        compact += "=" * (-len(compact) % 4)
-        try:
-            if "-" in compact or "_" in compact:
-                decoded = base64.urlsafe_b64decode(compact)
-            else:
-                decoded = base64.b64decode(compact, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise CartError(
-                _("The cxml-base64 field is not valid base64."), code="bad_base64"
-            ) from exc
-        if decoded.strip():
-            return decoded
-    raise CartError(
-        _(
-            "The shop returned no cXML document (no cxml-urlencoded or cxml-base64 "
-            "field)."
-        ),
-        code="no_cxml",
-    )
 
 
 def _currency_code(value):
@@ -925,7 +873,7 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
     """Parse a ``PunchOutOrderMessage`` into a :class:`Cart`.
 
     ``data`` is the document (bytes or str), e.g. from
-    :func:`decode_cxml_post`. Each ``ItemIn`` becomes a :class:`CartItem`:
+    :func:`.forms.decode_cxml_post`. Each ``ItemIn`` becomes a :class:`CartItem`:
 
     * ``quantity`` (> 0; >= 0 for group headings), ``line_no`` =
       ``lineNumber`` (or the position), ``parent_id`` = ``parentLineNumber``,
@@ -1041,74 +989,6 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
         )
     cart.currency = header_currency or next(iter(currencies), "")
     return clean_texts(cart)
-
-
-def build_punchout_order_message(
-    *,
-    payload_id,
-    timestamp,
-    buyer_cookie,
-    items,
-    currency,
-    total=None,
-    operation="create",
-    from_identity="shop",
-    from_domain="NetworkId",
-    to_identity="buyer",
-    to_domain="NetworkId",
-    sender_identity="shop",
-    sender_domain="NetworkId",
-    user_agent="Topgeschenken punchout",
-    lang=DEFAULT_LANG,
-):
-    """A ``PunchOutOrderMessage`` (for the simulated shop and the tests).
-
-    ``items`` are dicts with ``quantity``, ``supplier_part_id``,
-    ``supplier_part_auxiliary_id``, ``unit_price``, ``unit_of_measure``,
-    ``description``, ``short_name``, ``classification`` (see
-    :func:`build_order_request`) and optionally ``line_number``,
-    ``parent_line_number``, ``item_type``, ``price_basis`` (dict
-    ``quantity``, ``conversion_factor``, ``unit_of_measure``),
-    ``manufacturer_part_id``, ``manufacturer_name``, ``lead_time``,
-    ``extrinsics``. ``total`` defaults to the sum of the lines.
-    """
-    root = _root(payload_id, timestamp, lang)
-    _header(
-        root,
-        {
-            "from_identity": from_identity,
-            "from_domain": from_domain,
-            "to_identity": to_identity,
-            "to_domain": to_domain,
-            "sender_identity": sender_identity,
-            "sender_domain": sender_domain,
-            "user_agent": user_agent,
-        },
-    )
-    poom = _sub(_sub(root, "Message"), "PunchOutOrderMessage")
-    _sub(poom, "BuyerCookie", buyer_cookie)
-    header = _sub(
-        poom, "PunchOutOrderMessageHeader", attrs={"operationAllowed": operation}
-    )
-    if total is None:
-        total = _default_total(
-            item for item in items if item.get("item_type") != "composite"
-        )
-    _money(header, "Total", total, currency, "total")
-    for item in items:
-        item_in = _sub(
-            poom,
-            "ItemIn",
-            attrs={
-                "quantity": _plain(item["quantity"], "quantity"),
-                "lineNumber": item.get("line_number"),
-                "parentLineNumber": item.get("parent_line_number"),
-                "itemType": item.get("item_type"),
-            },
-        )
-        _item_id(item_in, item)
-        _item_detail(item_in, item, currency, lang)
-    return _serialize(root)
 
 
 def _line_amount(line, error_cls):
@@ -1233,15 +1113,18 @@ def without_shared_secret(document):
     return _serialize(root)
 
 
-def build_order_request(order):
+def build_order_request(order, envelope):
     """Build a cXML ``OrderRequest`` from a plain dict; return UTF-8 bytes.
+
+    ``envelope`` (an :class:`Envelope`) gives the header and the deployment
+    mode; a document that is stored is built with
+    ``envelope.without_secret()`` and gets the secret at send time
+    (:func:`with_shared_secret`).
 
     Keys of ``order`` (required in bold words):
 
-    * envelope: **payload_id**, **timestamp** (datetime or ISO string),
-      **from_identity**, **from_domain**, **to_identity**, **to_domain**,
-      **sender_identity**, **sender_domain**, shared_secret, user_agent,
-      deployment_mode (``"test"``/``"production"``), lang (``nl-NL``);
+    * document: **payload_id**, **timestamp** (datetime or ISO string),
+      lang (``nl-NL``);
     * header: **order_id** (the PO name), **order_date**, order_type
       (``new``/``update``/``delete``: the ``type`` attribute, default
       ``new``), order_version, document_reference (the ``payloadID`` of the
@@ -1259,8 +1142,8 @@ def build_order_request(order):
       (UNECE, default ``C62``), description, short_name, classification
       (``(domain, value)``, a list of them, or a dict; none gives an empty
       ``NZI`` one, the DTD wanting at least one), price_basis (optional,
-      see :func:`build_punchout_order_message`; then ``unit_price`` is the
-      price of the basis quantity), manufacturer_part_id,
+      ``{"quantity", "conversion_factor", "unit_of_measure"}``; then
+      ``unit_price`` is the price of the basis quantity), manufacturer_part_id,
       manufacturer_name, lead_time, ship_to (address dict), comments,
       requested_delivery_date (date or ISO string), extrinsics (dict).
 
@@ -1289,9 +1172,8 @@ def build_order_request(order):
     lang = order.get("lang") or DEFAULT_LANG
     currency = str(order["currency"]).upper()
     root = _root(order.get("payload_id"), order.get("timestamp"), lang)
-    _header(root, order)
-    mode = _choice(order.get("deployment_mode"), _DEPLOYMENT_MODES, "deployment mode")
-    request = _sub(root, "Request", attrs={"deploymentMode": mode})
+    _header(root, envelope)
+    request = _request(root, envelope)
     order_request = _sub(request, "OrderRequest")
     _add_order_header(order_request, order, currency, lang)
     seen = set()

@@ -21,19 +21,19 @@ Decisions on what the OCI specification leaves open:
   OCI 5 outlines (ITEM_TYPE ``O``). An empty or zero PRICEUNIT is 1. An empty
   CURRENCY is allowed (the addon falls back on the supplier's currency).
 * Values are stripped, NUL characters removed and CRLF turned into LF.
+
+This module maps form pairs that :mod:`.forms` decoded (the body, its
+charset, the ``~xmlDocument`` field) onto a :class:`~.cart.Cart`.
 """
 
-import base64
-import binascii
-import codecs
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from urllib.parse import unquote, unquote_to_bytes
 
 from . import const
-from .cart import Cart, CartItem, clean_texts
+from .cart import Cart, CartItem, clean_texts, xml_text
 from .errors import CartError, UnsafeXMLError, _
+from .forms import bad_document, decode_xml_document
 
 # _() only marks messages for Odoo's extractor: no env here, the addon
 # translates them when it shows them.
@@ -46,7 +46,7 @@ from .numbers import (
     parse_decimal,
     parse_int,
 )
-from .xmlsafe import MAX_XML_BYTES, drop_control_chars, localname, parse_xml
+from .xmlsafe import drop_control_chars, localname, parse_xml
 
 _INDEX = r"\s*\[\s*([0-9]{1,12})\s*\]\s*"
 _ITEM_NAME = re.compile(rf"\s*NEW_ITEM[-_]([A-Z][A-Z0-9_]*?){_INDEX}", re.I)
@@ -82,88 +82,6 @@ _TEXT_FIELDS = {
 }
 # Known fields that have no CartItem attribute of their own.
 _EXTRA_FIELDS = {const.SLD_SYS_NAME}
-
-
-# ---------------------------------------------------------------------------
-# Form bodies
-# ---------------------------------------------------------------------------
-
-# WHATWG: browsers post "ISO-8859-1" and "US-ASCII" forms as windows-1252.
-_WINDOWS_1252_LABELS = {"latin_1", "iso8859_1", "ascii", "cp1252"}
-# windows-1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined: they stay C1.
-_CP1252_TABLE = {
-    byte: bytes([byte]).decode("cp1252")
-    for byte in range(0x80, 0xA0)
-    if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-}
-
-
-def _decode_windows_1252(data):
-    """Decode as browsers do for windows-1252; never raises."""
-    return data.decode("latin-1").translate(_CP1252_TABLE)
-
-
-def _charset(content_type, default_charset):
-    match = re.search(
-        r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", content_type or "", re.I
-    )
-    for label in (match and match.group(1), default_charset, "utf-8"):
-        if not label:
-            continue
-        try:
-            return codecs.lookup(label).name.replace("-", "_")
-        except LookupError:
-            continue
-    return "utf_8"  # pragma: no cover
-
-
-def _decode(data, charset):
-    if charset in _WINDOWS_1252_LABELS:
-        return _decode_windows_1252(data)
-    return data.decode(charset)
-
-
-def decode_form_body(body, content_type, default_charset="utf-8"):
-    """Decode an ``application/x-www-form-urlencoded`` body into pairs.
-
-    The charset comes from the ``charset=`` parameter of ``content_type``,
-    else from a ``_charset_`` field, else ``default_charset``. When the bytes
-    are not valid in it, the whole body is read as windows-1252. ISO-8859-1
-    and US-ASCII are read as windows-1252, as browsers do. Never raises
-    ``UnicodeDecodeError``.
-
-    :returns: a list of ``(name, value)`` str pairs, in the order sent.
-    """
-    body = bytes(body or b"")
-    if body.startswith(codecs.BOM_UTF8):
-        body = body[len(codecs.BOM_UTF8) :]
-    raw = []
-    for part in body.split(b"&"):
-        if not part:
-            continue
-        name, _sep, value = part.partition(b"=")
-        raw.append(
-            (
-                unquote_to_bytes(name.replace(b"+", b" ")),
-                unquote_to_bytes(value.replace(b"+", b" ")),
-            )
-        )
-    has_charset = re.search(r"charset\s*=", content_type or "", re.I)
-    if not has_charset:
-        for name, value in raw:
-            if name == b"_charset_" and value:
-                default_charset = value.decode("latin-1")
-                break
-    charset = _charset(content_type if has_charset else "", default_charset)
-    try:
-        return [
-            (_decode(name, charset), _decode(value, charset)) for name, value in raw
-        ]
-    except Exception:  # whatever the declared codec raises: fall back
-        return [
-            (_decode_windows_1252(name), _decode_windows_1252(value))
-            for name, value in raw
-        ]
 
 
 # ---------------------------------------------------------------------------
@@ -408,7 +326,10 @@ def _build_item(line, values, extra=None, aux_id_field=""):
     for field, attr in _TEXT_FIELDS.items():
         setattr(item, attr, get(field, ""))
     item.item_type = get(const.ITEM_TYPE, "").upper()
-    if not (item.description or item.vendormat or item.ext_product_id or item.matnr):
+    # Identified by what is left once the cart's texts are cleaned: a
+    # description of control characters only is no description.
+    names = (item.description, item.vendormat, item.ext_product_id, item.matnr)
+    if not any(xml_text(name).strip() for name in names):
         raise _line_error(
             _(
                 "Line %(line)s, field %(field)s: the item has no description and no "
@@ -577,115 +498,6 @@ def parse_oci_form(pairs, *, aux_id_field="", max_lines=const.MAX_LINES):
 # ---------------------------------------------------------------------------
 # Carts: the XML variant
 # ---------------------------------------------------------------------------
-
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_DECLARATION = re.compile(
-    rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])([A-Za-z0-9._:-]+)\2"""
-)
-_TEXT_DECLARATION = re.compile(
-    r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])([A-Za-z0-9._:-]+)\2"""
-)
-
-
-def _bad_document(message, **params):
-    return CartError(message, code="bad_xml_document", **params)
-
-
-def _xml_bytes(data):
-    """Return XML bytes the parser reads right: UTF-8 unless declared."""
-    if data.startswith(_BOMS):
-        return data
-    match = _DECLARATION.match(data)
-    if match:
-        try:
-            declared = codecs.lookup(match.group(3).decode("ascii")).name
-        except LookupError:
-            return data  # the parser refuses it
-        if declared.replace("-", "_") not in _WINDOWS_1252_LABELS:
-            return data
-        text = _decode_windows_1252(data)
-    else:
-        try:
-            data.decode("utf-8")
-            return data
-        except UnicodeDecodeError:
-            text = _decode_windows_1252(data)
-    text = _TEXT_DECLARATION.sub(r"\1\2UTF-8\2", text, count=1)
-    return text.encode("utf-8")
-
-
-def _looks_like_xml(data):
-    """Whether ``data`` starts (after a BOM and blanks) with ``<``."""
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            head = data[:64].decode(encoding, "replace").lstrip("\ufeff")
-            return head.lstrip().startswith("<")
-    return data.lstrip().startswith(b"<")
-
-
-def _decode_base64(text):
-    """Return the XML bytes base64 ``text`` holds, or ``None``."""
-    text = re.sub(r"[\r\n\t]", "", text)
-    # Spaces are "+" signs a form decoder turned into spaces, unless they
-    # only pad the value.
-    for candidate in (text, text.strip(" ")):
-        encoded = candidate.replace(" ", "+")
-        altchars = b"-_" if ("-" in encoded or "_" in encoded) else None
-        encoded += "=" * (-len(encoded) % 4)
-        try:
-            data = base64.b64decode(encoded.encode("ascii"), altchars, validate=True)
-        except (binascii.Error, ValueError, UnicodeEncodeError):
-            continue
-        if _looks_like_xml(data):
-            return data.strip()
-    return None
-
-
-def decode_xml_document(value):
-    """Return the XML of a ``~xmlDocument`` field as bytes.
-
-    ``value`` (str or bytes) is base64, with or without line breaks (spaces
-    are read as ``+`` lost in form decoding; the URL-safe alphabet and
-    missing padding are accepted), percent-encoded XML, or XML text. XML text
-    is returned as UTF-8 with its declaration adjusted; undeclared bytes
-    that are not UTF-8 are read as windows-1252.
-
-    :raises CartError: code ``bad_xml_document``.
-    """
-    if value is None:
-        raise _bad_document(_("The cart holds no XML document."))
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        data = bytes(value).strip()
-        if _looks_like_xml(data):
-            return _xml_bytes(data)
-        try:
-            value = data.decode("ascii")
-        except UnicodeDecodeError as exc:
-            raise _bad_document(
-                _("The XML document is neither XML nor base64.")
-            ) from exc
-    value = str(value).lstrip("\ufeff")
-    text = value.strip()
-    if not text:
-        raise _bad_document(_("The cart holds no XML document."))
-    if len(text) > MAX_XML_BYTES * 2:
-        raise _bad_document(
-            _("The XML document is larger than %(max)s bytes."), max=MAX_XML_BYTES
-        )
-    if text[:3].upper() == "%3C":
-        text = unquote(text, encoding="utf-8", errors="replace").strip()
-    if text.startswith("<"):
-        text = _TEXT_DECLARATION.sub(r"\1\2UTF-8\2", text, count=1)
-        return text.encode("utf-8", "replace")
-    data = _decode_base64(value)
-    if data is None:
-        raise _bad_document(_("The XML document is neither XML nor base64 of XML."))
-    return _xml_bytes(data)
-
 
 # Element names (lower case, letters and digits only) that hold one item.
 _XML_ITEM_TAGS = frozenset(
@@ -939,9 +751,10 @@ def parse_oci_xml(data, *, aux_id_field="", max_lines=const.MAX_LINES):
             else:
                 extra[name] = value
     if document is None:
-        raise _bad_document(_("The cart holds no ~xmlDocument field."))
+        raise bad_document(_("The cart holds no ~xmlDocument field."))
+    data = decode_xml_document(document)  # CartError: bad_xml_document
     try:
-        root = parse_xml(drop_control_chars(decode_xml_document(document)))
+        root = parse_xml(drop_control_chars(data))
     except UnsafeXMLError as exc:
         raise CartError(exc.message, code=exc.code, **exc.params) from exc
     except (ValueError, LookupError) as exc:

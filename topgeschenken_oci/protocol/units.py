@@ -73,13 +73,3 @@ def normalise_unit(code, aliases=None):
         if candidate in UNECE_ALIASES:
             return UNECE_ALIASES[candidate]
     return key
-
-
-def unit_info(code):
-    """The Rec. 20 entry of a unit code as a shop sent it, or ``None``.
-
-    The code is normalised first (SAP and ISO aliases: ``BX`` is the box
-    ``XBX``, ``PCE`` the unit ``C62``); a code Rec. 20 does not list is
-    ``None``.
-    """
-    return unece_table().get(normalise_unit(code))

@@ -20,8 +20,9 @@ from .errors import UnsafeXMLError, _
 
 MAX_XML_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 256
+# The encoding declaration of an XML text: the one pattern of the package.
 _ENCODING_DECL = re.compile(
-    r"""^(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])[A-Za-z0-9._-]+\2"""
+    r"""^(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])([A-Za-z0-9._:-]+)\2"""
 )
 
 
@@ -91,6 +92,16 @@ def to_utf8(data):
             error=str(exc),
         ) from exc
     return encode_text(text.lstrip("\ufeff"))
+
+
+def declared_encoding(data):
+    """The encoding named in the XML declaration of ``data`` (bytes or str),
+    as written (``"ISO-8859-1"``), or ``""`` when there is none."""
+    head = data[:1024]
+    if isinstance(head, bytes | bytearray):
+        head = bytes(head).decode("latin-1")
+    match = _ENCODING_DECL.match(head)
+    return match.group(3) if match else ""
 
 
 def encode_text(text):

@@ -9,6 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..protocol import cxml
+from ..protocol.tests import cxml_builders
 from .common import PunchoutHttpCommon
 from .shop_server import FakeShop
 
@@ -40,7 +41,7 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         self.shop.reset()
         self.shop.setup_answer = (
             200,
-            cxml.build_punchout_setup_response(
+            cxml_builders.build_punchout_setup_response(
                 "http://localhost:9/shop/start/abc123",
                 payload_id="1@shop",
                 timestamp="2026-11-28T10:00:00+00:00",
@@ -64,7 +65,7 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         return response
 
     def _message(self, cookie, items):
-        return cxml.build_punchout_order_message(
+        return cxml_builders.build_punchout_order_message(
             payload_id="9@shop",
             timestamp="2026-11-28T10:05:00+00:00",
             buyer_cookie=cookie,
@@ -182,7 +183,7 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         self._start_cxml()
         setup = etree.fromstring(self.shop.requests[-1]["body"])
         request = setup.find("Request/PunchOutSetupRequest")
-        message = cxml.build_punchout_order_message(
+        message = cxml_builders.build_punchout_order_message(
             payload_id="10@shop",
             timestamp="2026-11-28T10:05:00+00:00",
             buyer_cookie=request.findtext("BuyerCookie"),

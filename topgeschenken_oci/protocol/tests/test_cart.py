@@ -55,27 +55,3 @@ def test_absurd_lead_time_refused():
     assert error.value.code == "implausible_leadtime"
     item.leadtime = 30
     check_plausible(Cart(items=[item]))
-
-
-def test_form_fields_counted_before_parsing():
-    from protocol import forms
-
-    with pytest.raises(CartError) as error:
-        forms.decode_body(b"&".join([b"a=1"] * 200_001), "")
-    assert error.value.code == "too_many_fields"
-    boundary = "zz"
-    body = b"".join(
-        b'--zz\r\nContent-Disposition: form-data; name="f"\r\n\r\nv\r\n'
-        for _ in range(200_001)
-    )
-    with pytest.raises(CartError) as error:
-        forms.decode_body(body, f"multipart/form-data; boundary={boundary}")
-    assert error.value.code == "too_many_fields"
-
-
-def test_malformed_multipart_is_a_cart_error():
-    from protocol import forms
-
-    with pytest.raises(CartError) as error:
-        forms.decode_body(b"--nope\r\nnot a part", "multipart/form-data; boundary=zz")
-    assert error.value.code == "bad_multipart"

@@ -1,4 +1,5 @@
 import base64
+import dataclasses
 import os
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -9,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from protocol import cxml
+from protocol import cxml, forms
 from protocol.errors import CartError, CXMLError, UnsafeXMLError
+from protocol.tests import cxml_builders
 from protocol.xmlsafe import parse_xml
 
 FILES = Path(__file__).parent / "test_files"
@@ -36,6 +38,24 @@ CREDENTIALS = {
     "shared_secret": "geheim&<123>",
     "user_agent": "Odoo 19 topgeschenken_oci",
 }
+ENVELOPE = cxml.Envelope(**CREDENTIALS)
+_ENVELOPE_FIELDS = {field.name for field in dataclasses.fields(cxml.Envelope)}
+
+
+def split_envelope(values):
+    """``(envelope, rest)``: ENVELOPE with the envelope keys of ``values``
+    applied, and the other keys."""
+    changes = {k: v for k, v in values.items() if k in _ENVELOPE_FIELDS}
+    rest = {k: v for k, v in values.items() if k not in _ENVELOPE_FIELDS}
+    return dataclasses.replace(ENVELOPE, **changes), rest
+
+
+def order_request(**overrides):
+    """An OrderRequest of order_dict(), ``overrides`` also setting envelope
+    values (``sender_domain``, ``shared_secret``...)."""
+    envelope, order = split_envelope(order_dict(**overrides))
+    return cxml.build_order_request(order, envelope)
+
 
 ADDRESS = {
     "name": "ACME Nederland B.V.",
@@ -65,7 +85,6 @@ TRICKY_AUX = [
 
 def order_dict(**overrides):
     order = {
-        **CREDENTIALS,
         "payload_id": "1733913000.1.abc@odoo.acme.nl",
         "timestamp": datetime(2024, 12, 11, 9, 30, tzinfo=timezone.utc),
         "order_id": "P00023",
@@ -121,7 +140,6 @@ def aux_ids(document):
 
 def setup_request(**overrides):
     kwargs = {
-        **CREDENTIALS,
         "payload_id": "1733912000.1@odoo.acme.nl",
         "timestamp": "2024-12-11T10:00:00+01:00",
         "buyer_cookie": "b3f1c0de-7a9e",
@@ -133,7 +151,8 @@ def setup_request(**overrides):
         },
     }
     kwargs.update(overrides)
-    return cxml.build_punchout_setup_request(**kwargs)
+    envelope, kwargs = split_envelope(kwargs)
+    return cxml.build_punchout_setup_request(envelope, **kwargs)
 
 
 def test_setup_request_structure():
@@ -238,7 +257,7 @@ def test_setup_response_start_page():
 
 
 def test_setup_response_built_by_the_simulated_shop_round_trips():
-    data = cxml.build_punchout_setup_response(
+    data = cxml_builders.build_punchout_setup_response(
         "https://shop.test/start?s=1&t=2", payload_id="p1", timestamp="2024-01-01"
     )
     assert cxml.parse_punchout_setup_response(data) == "https://shop.test/start?s=1&t=2"
@@ -256,7 +275,9 @@ def test_setup_response_error_status_carries_code_and_text():
 
 @pytest.mark.parametrize("url", ["", "javascript:alert(1)", "ftp://shop/x"])
 def test_setup_response_without_usable_url(url):
-    data = cxml.build_punchout_setup_response(url, payload_id="p", timestamp="t")
+    data = cxml_builders.build_punchout_setup_response(
+        url, payload_id="p", timestamp="t"
+    )
     with pytest.raises(CXMLError) as info:
         cxml.parse_punchout_setup_response(data)
     assert info.value.code == "no_start_page"
@@ -518,27 +539,27 @@ def test_order_message_aux_id_with_markup_children_keeps_the_markup():
     )
 
 
-# --- the return POST -----------------------------------------------------------
+# --- the return POST (forms.decode_cxml_post) ---------------------------------
 
 
 def test_decode_post_urlencoded():
     doc = read("cxml_punchout_order_message.xml").decode()
-    assert cxml.decode_cxml_post({"cxml-urlencoded": doc}) == doc.encode()
+    assert forms.decode_cxml_post({"cxml-urlencoded": doc}) == doc.encode()
     pairs = [("foo", "bar"), ("cXML-urlencoded", doc)]
-    assert cxml.decode_cxml_post(pairs) == doc.encode()
+    assert forms.decode_cxml_post(pairs) == doc.encode()
     raw = [("cxml-urlencoded", doc.encode("utf-16"))]  # bytes, as a bare POST
-    assert cxml.decode_cxml_post(raw) == doc.encode()
+    assert forms.decode_cxml_post(raw) == doc.encode()
 
 
 def test_decode_post_still_encoded_text_is_decoded_once_more():
     doc = read("cxml_punchout_order_message.xml").decode()
-    decoded = cxml.decode_cxml_post({"cxml-urlencoded": quote_plus(doc)})
+    decoded = forms.decode_cxml_post({"cxml-urlencoded": quote_plus(doc)})
     assert decoded == doc.encode()
 
 
 def test_decode_post_text_declared_latin1_parses_right():
     doc = poom(item()).decode().replace("UTF-8", "ISO-8859-1").replace("Ding", "Café")
-    data = cxml.decode_cxml_post({"cxml-urlencoded": doc})
+    data = forms.decode_cxml_post({"cxml-urlencoded": doc})
     assert b'encoding="UTF-8"' in data
     cart = cxml.parse_punchout_order_message(data)
     assert cart.items[0].description == "Café"
@@ -547,12 +568,12 @@ def test_decode_post_text_declared_latin1_parses_right():
 def test_decode_post_base64():
     doc = read("cxml_punchout_order_message.xml")
     encoded = base64.b64encode(doc).decode()
-    assert cxml.decode_cxml_post({"cxml-base64": encoded}) == doc
+    assert forms.decode_cxml_post({"cxml-base64": encoded}) == doc
     # "+" turned into " " by a shop that did not URL-encode, and line breaks
     wrapped = "\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
-    assert cxml.decode_cxml_post({"cxml-base64": wrapped.replace("+", " ")}) == doc
+    assert forms.decode_cxml_post({"cxml-base64": wrapped.replace("+", " ")}) == doc
     urlsafe = base64.urlsafe_b64encode(doc).decode().rstrip("=")
-    assert cxml.decode_cxml_post([("CXML-BASE64", urlsafe)]) == doc
+    assert forms.decode_cxml_post([("CXML-BASE64", urlsafe)]) == doc
 
 
 @pytest.mark.parametrize(
@@ -567,7 +588,7 @@ def test_decode_post_base64():
 )
 def test_decode_post_refused(form, code):
     with pytest.raises(CartError) as info:
-        cxml.decode_cxml_post(form)
+        forms.decode_cxml_post(form)
     assert info.value.code == code
 
 
@@ -614,7 +635,7 @@ def test_hostile_xml_refused(parser, document):
 
 
 def test_hostile_xml_in_return_post_refused():
-    data = cxml.decode_cxml_post({"cxml-base64": base64.b64encode(XXE).decode()})
+    data = forms.decode_cxml_post({"cxml-base64": base64.b64encode(XXE).decode()})
     with pytest.raises(UnsafeXMLError):
         cxml.parse_punchout_order_message(data)
 
@@ -634,7 +655,7 @@ def test_utf16_document_parsed():
 
 
 def test_order_request_structure():
-    data = build = cxml.build_order_request(order_dict())
+    data = build = order_request()
     assert build.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
     assert cxml.CXML_DOCTYPE.encode() in data
     root = parse_xml(data)  # our own hardened parser accepts what we send
@@ -715,7 +736,7 @@ def test_order_request_aux_ids_echoed_exactly():
         }
         for n, aux in enumerate(TRICKY_AUX, start=1)
     ]
-    data = cxml.build_order_request(order_dict(lines=lines, total=None))
+    data = order_request(lines=lines, total=None)
     assert aux_ids(data) == TRICKY_AUX
     assert b"<!ENTITY" not in data  # escaped, so our own parser takes it
     assert parse_xml(data).findtext(".//SupplierPartAuxiliaryID") == "plain"
@@ -732,7 +753,7 @@ def test_order_request_aux_id_from_parsed_cart_round_trips(cart):
         }
         for n, item in enumerate(cart.items, start=1)
     ]
-    data = cxml.build_order_request(order_dict(lines=lines))
+    data = order_request(lines=lines)
     sent = [item.aux_id for item in cart.items if item.aux_id]
     assert aux_ids(data) == sent
     assert len(sent) == 3
@@ -752,7 +773,7 @@ def test_order_request_aux_id_from_parsed_cart_round_trips(cart):
 )
 def test_order_request_amounts_plain(value, text):
     line = dict(order_dict()["lines"][0], unit_price=value)
-    data = cxml.build_order_request(order_dict(lines=[line], total=value))
+    data = order_request(lines=[line], total=value)
     root = xml(data)
     assert root.findtext(".//OrderRequestHeader/Total/Money") == text
     assert root.findtext(".//ItemOut/ItemDetail/UnitPrice/Money") == text
@@ -776,7 +797,7 @@ def test_order_request_defaults_total_and_price_basis():
             "price_basis": {"quantity": 1, "conversion_factor": 6},
         },
     ]
-    root = xml(cxml.build_order_request(order_dict(lines=lines, total=None, tax=None)))
+    root = xml(order_request(lines=lines, total=None, tax=None))
     assert root.findtext(".//OrderRequestHeader/Total/Money") == "214.50"
     assert root.find(".//OrderRequestHeader/Tax") is None
     basis = root.findall(".//PriceBasisQuantity")
@@ -807,7 +828,7 @@ def test_order_request_defaults_total_and_price_basis():
 )
 def test_order_request_refuses_bad_header(overrides, code):
     with pytest.raises(CXMLError) as info:
-        cxml.build_order_request(order_dict(**overrides))
+        order_request(**overrides)
     assert info.value.code == code
 
 
@@ -827,14 +848,14 @@ def test_order_request_refuses_bad_header(overrides, code):
 def test_order_request_refuses_bad_line(line_overrides, code):
     line = dict(order_dict()["lines"][0], **line_overrides)
     with pytest.raises(CXMLError) as info:
-        cxml.build_order_request(order_dict(lines=[line]))
+        order_request(lines=[line])
     assert info.value.code == code
 
 
 def test_order_request_refuses_duplicate_line_numbers():
     line = order_dict()["lines"][0]
     with pytest.raises(CXMLError) as info:
-        cxml.build_order_request(order_dict(lines=[line, dict(line)]))
+        order_request(lines=[line, dict(line)])
     assert info.value.code == "bad_line"
 
 
@@ -903,9 +924,11 @@ def test_payload_ids_unique_and_timestamps_with_zone():
 def test_built_documents_valid_against_dtd(cart):
     dtd = etree.DTD(os.environ["TOPGESCHENKEN_CXML_DTD"])
     documents = [
-        cxml.build_order_request(order_dict()),
+        order_request(),
         setup_request(ship_to=ADDRESS),
-        cxml.build_punchout_setup_response("https://x", payload_id="p", timestamp="t"),
+        cxml_builders.build_punchout_setup_response(
+            "https://x", payload_id="p", timestamp="t"
+        ),
         cxml.build_status_response(200, "OK", "p", "t"),
         read("cxml_punchout_order_message.xml"),
     ]
@@ -933,14 +956,14 @@ XML_TEXT = st.text(st.characters(codec="utf-8").filter(_xml_char), max_size=60)
 @given(aux=XML_TEXT)
 def test_property_aux_id_round_trips_through_order_request(aux):
     line = dict(order_dict()["lines"][0], supplier_part_auxiliary_id=aux)
-    data = cxml.build_order_request(order_dict(lines=[line]))
+    data = order_request(lines=[line])
     assert aux_ids(data) == ([aux] if aux else [])
 
 
 @settings(max_examples=100, deadline=None)
 @given(aux=XML_TEXT)
 def test_property_aux_id_round_trips_through_order_message(aux):
-    data = cxml.build_punchout_order_message(
+    data = cxml_builders.build_punchout_order_message(
         payload_id="p",
         timestamp="2024-01-01T00:00:00+00:00",
         buyer_cookie="c",
@@ -987,7 +1010,7 @@ def test_control_characters_in_a_cxml_cart_dropped(text):
 
 
 def test_shared_secret_added_at_send_time_only():
-    stored = cxml.build_order_request(order_dict(shared_secret=""))
+    stored = order_request(shared_secret="")
     assert b"SharedSecret" not in stored
     sent = cxml.with_shared_secret(stored, "s3cr<e>t")
     root = parse_xml(sent)
@@ -999,3 +1022,25 @@ def test_shared_secret_added_at_send_time_only():
     assert parse_xml(again).findtext("Header/Sender/Credential/SharedSecret") == "other"
     assert cxml.without_shared_secret(sent).count(b"SharedSecret") == 0
     assert cxml.with_shared_secret(stored, "") == stored
+
+
+def test_envelope_keeps_its_secret_out_of_repr():
+    assert "geheim" not in repr(ENVELOPE)
+    assert ENVELOPE.without_secret().shared_secret == ""
+    assert ENVELOPE.without_secret().sender_identity == "acme-inkoop"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ENVELOPE.shared_secret = "x"
+
+
+def test_envelope_payload_id_at_its_host():
+    envelope = dataclasses.replace(ENVELOPE, payload_host="odoo.acme.nl")
+    assert envelope.new_payload_id().endswith("@odoo.acme.nl")
+    assert envelope.new_payload_id() != envelope.new_payload_id()
+
+
+def test_one_envelope_gives_the_same_header_to_every_document():
+    setup = parse_xml(setup_request()).find("Header")
+    order = parse_xml(order_request()).find("Header")
+    assert etree.tostring(setup) == etree.tostring(order)
+    assert setup.findtext("Sender/Credential/SharedSecret") == "geheim&<123>"
+    assert setup.findtext("Sender/UserAgent") == "Odoo 19 topgeschenken_oci"

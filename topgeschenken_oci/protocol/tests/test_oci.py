@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from protocol import const
 from protocol.cart import Cart
 from protocol.errors import CartError
+from protocol.forms import decode_form_body
 from protocol.oci import (
     build_oci_login_fields,
-    decode_form_body,
     group_oci_fields,
     parse_oci_form,
 )
@@ -551,6 +551,13 @@ def test_unknown_item_fields_are_kept():
             "VENDORMAT, EXT_PRODUCT_ID or MATNR.",
         ),
         (
+            # Found by hypothesis: control characters are cleaned away.
+            {"DESCRIPTION": "\x1b", "QUANTITY": "1", "PRICE": "9.95"},
+            "missing_description",
+            "Line 1, field DESCRIPTION: the item has no description and no "
+            "VENDORMAT, EXT_PRODUCT_ID or MATNR.",
+        ),
+        (
             {"DESCRIPTION": "Mok", "PRICE": "5"},
             "bad_quantity",
             "Line 1, field QUANTITY: the quantity is missing.",
@@ -764,91 +771,6 @@ def test_login_fields_refuse_reserved_names(name):
         )
 
 
-# --- form bodies ----------------------------------------------------------------
-
-
-def test_decode_utf8_body():
-    body = urlencode([("NEW_ITEM-DESCRIPTION[1]", "Crème brûlée & één"), ("a", "")])
-    assert decode_form_body(body.encode(), FORM) == [
-        ("NEW_ITEM-DESCRIPTION[1]", "Crème brûlée & één"),
-        ("a", ""),
-    ]
-
-
-def test_decode_latin1_body_with_charset():
-    body = urlencode(
-        [("NEW_ITEM-DESCRIPTION[1]", "Zoete cadeaumand, ééndags")], encoding="latin-1"
-    )
-    assert "%E9" in body
-    pairs = decode_form_body(body.encode(), FORM + "; charset=ISO-8859-1")
-    assert pairs == [("NEW_ITEM-DESCRIPTION[1]", "Zoete cadeaumand, ééndags")]
-
-
-def test_decode_latin1_body_without_charset_falls_back():
-    body = urlencode([("NEW_ITEM-DESCRIPTION[1]", "Crème, ë, ü")], encoding="latin-1")
-    assert decode_form_body(body.encode(), FORM) == [
-        ("NEW_ITEM-DESCRIPTION[1]", "Crème, ë, ü")
-    ]
-
-
-def test_decode_windows_1252_body():
-    text = "Wijnkist \u201cBordeaux\u201d \u20ac 25 \u2013 prijs"
-    body = urlencode([("NEW_ITEM-DESCRIPTION[1]", text)], encoding="cp1252")
-    assert decode_form_body(body.encode(), FORM + '; charset="windows-1252"') == [
-        ("NEW_ITEM-DESCRIPTION[1]", text)
-    ]
-    # Labelled ISO-8859-1 but written by Windows: browsers read it as 1252.
-    assert decode_form_body(body.encode(), FORM + "; charset=iso-8859-1") == [
-        ("NEW_ITEM-DESCRIPTION[1]", text)
-    ]
-
-
-def test_decode_unescaped_bytes():
-    body = "NEW_ITEM-DESCRIPTION[1]=Kaas+&+wijn&x=caf\xe9".encode("latin-1")
-    assert decode_form_body(body, FORM) == [
-        ("NEW_ITEM-DESCRIPTION[1]", "Kaas "),
-        (" wijn", ""),
-        ("x", "café"),
-    ]
-
-
-def test_decode_plus_and_percent():
-    body = (
-        b"NEW_ITEM-DESCRIPTION%5B1%5D=Bloemetje+%2B+kaart&NEW_ITEM-PRICE%5B1%5D=24%2C50"
-    )
-    assert decode_form_body(body, FORM) == [
-        ("NEW_ITEM-DESCRIPTION[1]", "Bloemetje + kaart"),
-        ("NEW_ITEM-PRICE[1]", "24,50"),
-    ]
-
-
-def test_decode_charset_field_and_defaults():
-    body = urlencode([("_charset_", "ISO-8859-1"), ("d", "é")], encoding="latin-1")
-    assert decode_form_body(body.encode(), FORM)[1] == ("d", "é")
-    latin = urlencode([("d", "é")], encoding="latin-1").encode()
-    assert decode_form_body(latin, FORM, default_charset="iso-8859-1") == [("d", "é")]
-    assert decode_form_body(latin, FORM + "; charset=nonsense") == [("d", "é")]
-    assert decode_form_body(latin, None, default_charset="nonsense") == [("d", "é")]
-
-
-def test_decode_bom_and_empty_parts():
-    body = codecs_bom() + b"a=1&&b&c=%E2%82%AC"
-    assert decode_form_body(body, FORM) == [("a", "1"), ("b", ""), ("c", "€")]
-    assert decode_form_body(b"", FORM) == []
-
-
-def codecs_bom():
-    return "\ufeff".encode()
-
-
-def test_decode_repeated_names_keep_order():
-    body = b"NEW_ITEM-LONGTEXT_1%3A132%5B%5D=een&NEW_ITEM-LONGTEXT_1%3A132%5B%5D=twee"
-    assert decode_form_body(body, FORM) == [
-        ("NEW_ITEM-LONGTEXT_1:132[]", "een"),
-        ("NEW_ITEM-LONGTEXT_1:132[]", "twee"),
-    ]
-
-
 def test_latin1_cart_end_to_end():
     pairs = [
         *item_pairs(
@@ -969,54 +891,3 @@ def test_parse_oci_form_returns_a_cart_or_refuses(pairs):
         assert item.leadtime is None or item.leadtime >= 0
         assert "\x00" not in item.description + item.longtext
         assert item.description == item.description.strip()
-
-
-@settings(max_examples=150)
-@given(
-    body=st.binary(max_size=200),
-    content_type=st.one_of(
-        st.none(),
-        st.text(max_size=40),
-        st.sampled_from(
-            [
-                FORM,
-                FORM + "; charset=utf-8",
-                FORM + "; charset=latin-1",
-                FORM + "; charset=utf-16",
-                FORM + "; charset=idna",
-                FORM + "; charset=rot13",
-                FORM + "; charset=base64",
-                FORM + "; charset=punycode",
-                FORM + "; charset=unicode_escape",
-            ]
-        ),
-    ),
-    default=st.sampled_from(["utf-8", "iso-8859-1", "bogus", "utf-7"]),
-)
-def test_decode_form_body_never_raises(body, content_type, default):
-    pairs = decode_form_body(body, content_type, default)
-    assert all(isinstance(n, str) and isinstance(v, str) for n, v in pairs)
-
-
-_LATIN1_TEXT = st.characters(codec="latin-1", exclude_categories=("Cc",))
-
-
-@settings(max_examples=100)
-@given(
-    pairs=st.lists(
-        st.tuples(
-            st.text(_LATIN1_TEXT, min_size=1, max_size=10),
-            st.text(_LATIN1_TEXT, max_size=20),
-        ),
-        max_size=6,
-    ),
-    charset=st.sampled_from(["utf-8", "iso-8859-1", "windows-1252"]),
-    declared=st.booleans(),
-)
-def test_decode_form_body_round_trips(pairs, charset, declared):
-    body = urlencode(pairs, encoding=charset).encode("ascii")
-    content_type = f"{FORM}; charset={charset}" if declared else FORM
-    # Undeclared, the charset comes from the supplier's configuration (the
-    # default): Latin-1 bytes can also be valid UTF-8 ("Â\xa0"), so sniffing
-    # alone cannot round-trip every text.
-    assert decode_form_body(body, content_type, default_charset=charset) == pairs

@@ -4,7 +4,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from protocol.const import UNECE_ALIASES
-from protocol.units import normalise_unit, unece_table, unit_info
+from protocol.units import normalise_unit, unece_table
+
+
+def unit_info(code):
+    """The Rec. 20 entry of a unit code as a shop sent it, or ``None``."""
+    return unece_table().get(normalise_unit(code))
 
 
 @pytest.mark.parametrize(
