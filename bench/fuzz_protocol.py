@@ -1,10 +1,11 @@
 """Long fuzz run of the protocol parsers (hypothesis), with figures.
 
-Feeds the OCI form parser, the OCI XML parser, the cXML order-message parser
-and the invoice reference extraction with generated input for a while, and
-checks they only ever return a result or raise their own documented error
-(``CartError`` / ``ProtocolError``), never anything else. Prints the number of
-examples per target and any failure. Stops by itself.
+Feeds the OCI form parser, the OCI XML parser, the cXML order-message parser,
+the UBL order-response parser and the invoice reference extraction with
+generated input for a while, and checks they only ever return a result or
+raise their own documented error (``CartError`` / ``ProtocolError``), never
+anything else. Prints the number of examples per target and any failure.
+Stops by itself.
 
     .venv/bin/python bench/fuzz_protocol.py [--examples 20000]
 """
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "topgeschenken_oci"))
 
-from protocol import cxml, forms, invoice_refs, oci  # noqa: E402
+from protocol import cxml, forms, invoice_refs, oci, ubl_inbound  # noqa: E402
 from protocol.errors import ProtocolError  # noqa: E402
 
 FIELDS = [
@@ -80,6 +81,27 @@ CXMLISH = st.builds(
     st.text(max_size=40),
 )
 
+UBL_RESPONSE = st.builds(
+    lambda code, line, status, qty, day: (
+        '<OrderResponse xmlns="urn:oasis:names:specification:ubl:schema:xsd:'
+        'OrderResponse-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:'
+        'xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:'
+        'specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>1</cbc:ID>'
+        f"<cbc:IssueDate>{day}</cbc:IssueDate>"
+        f"<cbc:OrderResponseCode>{code}</cbc:OrderResponseCode>"
+        "<cac:OrderReference><cbc:ID>P1</cbc:ID></cac:OrderReference>"
+        f"<cac:OrderLine><cac:LineItem><cbc:ID>{line}</cbc:ID>"
+        f"<cbc:LineStatusCode>{status}</cbc:LineStatusCode>"
+        f"<cbc:Quantity>{qty}</cbc:Quantity><cac:Item/></cac:LineItem>"
+        "</cac:OrderLine></OrderResponse>"
+    ),
+    st.sampled_from(["AP", "RE", "CA", "AB", "", "x"]),
+    NUMBERISH,
+    st.sampled_from(["5", "3", "7", "", "42"]),
+    NUMBERISH,
+    st.one_of(st.just("2026-12-01"), st.text(max_size=12)),
+)
+
 
 def run(name, strategy, target, examples):
     count = {"n": 0}
@@ -101,7 +123,7 @@ def run(name, strategy, target, examples):
     started = time.perf_counter()
     check()
     elapsed = time.perf_counter() - started
-    print(f"{name:<28} {count['n']:>8} examples {elapsed:>7.1f} s   no crash")
+    print(f"{name:<34} {count['n']:>8} examples {elapsed:>7.1f} s   no crash")
 
 
 def main():
@@ -115,6 +137,12 @@ def main():
         "cxml.parse_order_message",
         CXMLISH,
         lambda x: cxml.parse_punchout_order_message(x.encode()),
+        n,
+    )
+    run(
+        "ubl_inbound.parse_order_document",
+        UBL_RESPONSE,
+        lambda x: ubl_inbound.parse_order_document(x.encode()),
         n,
     )
     run(

@@ -5,7 +5,7 @@ import hmac
 import logging
 import time
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urlsplit
 
@@ -498,7 +498,10 @@ def _peek_order_id(raw, protocol):
     if protocol == "cxml":
         header = root.find("Request/OrderRequest/OrderRequestHeader")
         return (header.get("orderID", "") if header is not None else "").strip()
-    return text(root.find("cbc:ID", ubl.NS))
+    # An OrderChange / OrderCancellation names the order it changes.
+    return text(root.find("cac:OrderReference/cbc:ID", ubl.NS)) or text(
+        root.find("cbc:ID", ubl.NS)
+    )
 
 
 def _check_mismatches(order):
@@ -601,33 +604,52 @@ def cxml_order():
 
 
 def _ubl_authorized():
+    """The scheme (``basic`` or ``bearer``) of the request's valid
+    credentials, or "" when they are wrong or missing."""
     header = request.headers.get("Authorization", "")
     scheme, _sep, credentials = header.partition(" ")
     credentials = credentials.strip()
     if scheme.lower() == "bearer":
-        return hmac.compare_digest(
+        ok = hmac.compare_digest(
             credentials.encode(), state.config.shared_secret.encode()
         )
+        return "bearer" if ok else ""
     if scheme.lower() == "basic":
         try:
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
-            return False
+            return ""
         user, _sep, password = decoded.partition(":")
         user_ok = hmac.compare_digest(user.encode(), state.config.oci_user.encode())
         password_ok = hmac.compare_digest(
             password.encode(), state.config.oci_password.encode()
         )
-        return user_ok and password_ok
-    return False
+        return "basic" if user_ok and password_ok else ""
+    return ""
+
+
+def _ubl_credentials(scheme):
+    """The Authorization header the shop sends Odoo UBL documents with: the
+    credentials of the scheme Odoo sent the order with (its *Order
+    authentication*), Basic by default."""
+    if scheme == "bearer":
+        return f"Bearer {state.config.shared_secret}"
+    token = f"{state.config.oci_user}:{state.config.oci_password}".encode()
+    return f"Basic {base64.b64encode(token).decode('ascii')}"
 
 
 @shop.post("/ubl/order")
 def ubl_order():
+    """A UBL 2.1 Order, OrderChange (a new version of an order the shop has)
+    or OrderCancellation."""
+
     def parse(raw):
-        if not _ubl_authorized():
+        scheme = _ubl_authorized()
+        if not scheme:
             raise ubl.UBLRequestError(401, "Unauthorized")
-        return ubl.parse_order(raw)
+        order = ubl.parse_order_document(raw)
+        order["auth_scheme"] = scheme
+        return order
 
     def respond(order):
         return "application/xml", ubl.order_response(order)
@@ -735,18 +757,26 @@ def admin_invoice(order_id):
 
 
 ORDER_DOCUMENTS_PATH = "/punchout/cxml/order-documents"
+UBL_ORDER_DOCUMENTS_PATH = "/punchout/ubl/order-documents"
 
 
-def _send_to_odoo(document):
-    """POST a cXML document to Odoo's order-documents route; return
-    (HTTP status, cXML status code, text) of its answer."""
-    url = state.config.odoo_url.rstrip("/") + ORDER_DOCUMENTS_PATH
+def _send_to_odoo(document, fmt="cxml", scheme=""):
+    """POST a cXML (or UBL) document to Odoo's order-documents route; return
+    (HTTP status, status code, text) of its answer (a cXML Response, or
+    plain text for UBL)."""
+    path = UBL_ORDER_DOCUMENTS_PATH if fmt == "ubl" else ORDER_DOCUMENTS_PATH
+    url = state.config.odoo_url.rstrip("/") + path
+    headers = {"Content-Type": XML_TYPE}
+    if fmt == "ubl":
+        headers = {
+            "Content-Type": "application/xml",
+            "Authorization": _ubl_credentials(scheme),
+        }
     response = requests.post(
-        url,
-        data=document,
-        headers={"Content-Type": XML_TYPE},
-        timeout=state.config.hook_timeout,
+        url, data=document, headers=headers, timeout=state.config.hook_timeout
     )
+    if fmt == "ubl":
+        return response.status_code, str(response.status_code), response.text[:200]
     try:
         status = parse_xml(response.content).find("Response/Status")
         return response.status_code, status.get("code"), status.get("text")
@@ -754,14 +784,24 @@ def _send_to_odoo(document):
         return response.status_code, "", response.text[:200]
 
 
-def _document_answer(kind, order, document):
+def _document_format(order, payload):
+    """``ubl`` or ``cxml``: the JSON option ``format``, else the format the
+    order came in."""
+    fmt = payload.get("format") or order.get("protocol") or "cxml"
+    return fmt if fmt in ("ubl", "cxml") else None
+
+
+def _document_answer(kind, order, document, fmt="cxml"):
     try:
-        http_status, code, status_text = _send_to_odoo(document)
+        http_status, code, status_text = _send_to_odoo(
+            document, fmt, order.get("auth_scheme", "")
+        )
     except requests.RequestException as exc:
         return jsonify(error=f"Odoo could not be reached: {exc}"), 502
     state.store.note_document(order["supplier_order_id"], kind, http_status)
     return jsonify(
         kind=kind,
+        format=fmt,
         order=order["buyer_order_id"],
         odoo_status=http_status,
         cxml_code=code,
@@ -769,10 +809,19 @@ def _document_answer(kind, order, document):
     ), (200 if http_status == 200 else 502)
 
 
+def _document_number(order, prefix):
+    """A new number for a UBL document about ``order`` (``OR-TG-100001-1``)."""
+    return (
+        f"{prefix}-{order['supplier_order_id']}-{len(order.get('documents', [])) + 1}"
+    )
+
+
 @shop.post("/admin/confirm/<path:order_id>")
 def admin_confirm(order_id):
-    """Send Odoo a ConfirmationRequest for an order. JSON options:
-    ``reject_lines`` (line numbers), ``delivery_days`` (from today, default 10)."""
+    """Send Odoo a confirmation of an order: a cXML ConfirmationRequest, or a
+    UBL OrderResponse for an order that came in UBL. JSON options:
+    ``reject_lines`` (line numbers), ``delivery_days`` (from today, default
+    10), ``format`` (``cxml`` or ``ubl``, default the order's)."""
     order = state.store.find_order(order_id)
     if order is None:
         return jsonify(error=f"unknown order {order_id}"), 404
@@ -781,15 +830,29 @@ def admin_confirm(order_id):
         days = int(payload.get("delivery_days", 10))
     except (TypeError, ValueError):
         return jsonify(error="delivery_days must be a number"), 400
+    fmt = _document_format(order, payload)
+    if fmt is None:
+        return jsonify(error="format must be cxml or ubl"), 400
     delivery = (date.today() + timedelta(days=days)).isoformat() + "T12:00:00+01:00"
     reject_lines = [str(n) for n in payload.get("reject_lines") or ()]
-    document = cxml.confirmation_request(
-        order,
-        state.config.shared_secret,
-        reject_lines=reject_lines,
-        delivery_date=delivery,
-    )
-    answer = _document_answer("confirmation", order, document)
+    if fmt == "ubl":
+        everything = set(reject_lines) >= {ln["line_no"] for ln in order["lines"]}
+        document = ubl.order_response(
+            order,
+            response_id=_document_number(order, "OR"),
+            code="RE" if everything else ("CA" if reject_lines else "AP"),
+            reject_lines=reject_lines,
+            delivery_date=datetime.fromisoformat(delivery),
+            with_lines=True,
+        )
+    else:
+        document = cxml.confirmation_request(
+            order,
+            state.config.shared_secret,
+            reject_lines=reject_lines,
+            delivery_date=delivery,
+        )
+    answer = _document_answer("confirmation", order, document, fmt)
     if reject_lines and answer[1] == 200:
         # Rejected lines are neither shipped nor invoiced.
         state.store.note_rejected(order["supplier_order_id"], reject_lines)
@@ -798,9 +861,10 @@ def admin_confirm(order_id):
 
 @shop.post("/admin/ship/<path:order_id>")
 def admin_ship(order_id):
-    """Send Odoo a ShipNoticeRequest for an order. JSON options: ``carrier``
+    """Send Odoo a shipment of an order: a cXML ShipNoticeRequest, or a UBL
+    DespatchAdvice for an order that came in UBL. JSON options: ``carrier``
     (default PostNL), ``tracking`` (default generated), ``lines``,
-    ``delivery_days`` (default 2)."""
+    ``delivery_days`` (default 2), ``format`` (default the order's)."""
     order = state.store.find_order(order_id)
     if order is None:
         return jsonify(error=f"unknown order {order_id}"), 404
@@ -809,18 +873,29 @@ def admin_ship(order_id):
         days = int(payload.get("delivery_days", 2))
     except (TypeError, ValueError):
         return jsonify(error="delivery_days must be a number"), 400
+    fmt = _document_format(order, payload)
+    if fmt is None:
+        return jsonify(error="format must be cxml or ubl"), 400
     number = order["supplier_order_id"].split("-")[-1]
-    document = cxml.ship_notice_request(
-        order,
-        state.config.shared_secret,
-        shipment_id=f"SHIP-{number}",
-        carrier=payload.get("carrier") or "PostNL",
-        tracking=payload.get("tracking") or f"3STGS{number}NL",
-        delivery_date=(date.today() + timedelta(days=days)).isoformat()
-        + "T12:00:00+01:00",
-        lines=payload.get("lines") or _open_lines(order),
-    )
-    return _document_answer("ship_notice", order, document)
+    delivery = (date.today() + timedelta(days=days)).isoformat() + "T12:00:00+01:00"
+    options = {
+        "shipment_id": f"SHIP-{number}",
+        "carrier": payload.get("carrier") or "PostNL",
+        "tracking": payload.get("tracking") or f"3STGS{number}NL",
+        "lines": payload.get("lines") or _open_lines(order),
+    }
+    if fmt == "ubl":
+        document = ubl.despatch_advice(
+            order,
+            despatch_id=_document_number(order, "DA"),
+            delivery_date=datetime.fromisoformat(delivery),
+            **options,
+        )
+    else:
+        document = cxml.ship_notice_request(
+            order, state.config.shared_secret, delivery_date=delivery, **options
+        )
+    return _document_answer("ship_notice", order, document, fmt)
 
 
 def _open_lines(order):

@@ -1,4 +1,5 @@
-"""UBL 2.1 as the shop speaks it: incoming Orders, OrderResponses, and
+"""UBL 2.1 as the shop speaks it: incoming Orders, OrderChanges and
+OrderCancellations, OrderResponses and DespatchAdvices to the buyer, and
 NLCIUS / Peppol BIS Billing 3 invoices and credit notes.
 
 All amounts are ``Decimal`` and rounded half up to cents, per line, per VAT
@@ -18,7 +19,15 @@ CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 DOC_NS = {
     name: f"urn:oasis:names:specification:ubl:schema:xsd:{name}-2"
-    for name in ("Order", "OrderResponse", "Invoice", "CreditNote")
+    for name in (
+        "Order",
+        "OrderChange",
+        "OrderCancellation",
+        "OrderResponse",
+        "DespatchAdvice",
+        "Invoice",
+        "CreditNote",
+    )
 }
 NS = {"cac": CAC, "cbc": CBC}
 
@@ -26,6 +35,8 @@ INVOICE_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius
 INVOICE_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 ORDER_RESPONSE_CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:order_response:3"
 ORDER_RESPONSE_PROFILE = "urn:fdc:peppol.eu:poacc:bis:ordering:3"
+DESPATCH_ADVICE_CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:despatch_advice:3"
+DESPATCH_ADVICE_PROFILE = "urn:fdc:peppol.eu:poacc:bis:despatch_advice:3"
 PAYMENT_DAYS = 30
 LINE_REF_PROPERTY = "Personalisatiecode"
 # AdditionalItemProperty names accepted as the line reference in a UBL Order.
@@ -151,39 +162,7 @@ def _line_ref(item):
     return ""
 
 
-def parse_order(data):
-    """The recorded form of a UBL 2.1 Order.
-
-    The line reference is read from ``cac:Item/cac:SellersItemIdentification/
-    cbc:ExtendedID`` or an ``AdditionalItemProperty`` named
-    ``SupplierPartAuxiliaryID`` / ``Personalisatiecode`` / ``LineReference``.
-
-    :raises UBLRequestError: 400 for anything that is not a usable Order.
-    """
-    try:
-        root = parse_xml(data)
-    except XMLError as exc:
-        raise UBLRequestError(400, f"Bad Request: {exc}") from None
-    if root.tag != f"{{{DOC_NS['Order']}}}Order":
-        raise UBLRequestError(400, "Bad Request: not a UBL 2.1 Order")
-    order_id = _ftext(root, "cbc:ID")
-    if not order_id:
-        raise UBLRequestError(400, "Bad Request: cbc:ID missing")
-    buyer = _party(_find(root, "cac:BuyerCustomerParty/cac:Party"))
-    invoicee = _party(_find(root, "cac:AccountingCustomerParty/cac:Party"))
-    bill_to = invoicee or buyer
-    delivery = _find(root, "cac:Delivery/cac:DeliveryLocation/cac:Address")
-    ship_to = {}
-    if delivery is not None:
-        ship_to = {
-            "name": _ftext(
-                root, "cac:Delivery/cac:DeliveryParty/cac:PartyName/cbc:Name"
-            ),
-            "street": _ftext(delivery, "cbc:StreetName"),
-            "zip": _ftext(delivery, "cbc:PostalZone"),
-            "city": _ftext(delivery, "cbc:CityName"),
-            "country": _ftext(delivery, "cac:Country/cbc:IdentificationCode") or "NL",
-        }
+def _order_lines(root):
     lines = []
     for n, line in enumerate(root.findall("cac:OrderLine/cac:LineItem", NS), 1):
         quantity = _find(line, "cbc:Quantity")
@@ -192,6 +171,7 @@ def parse_order(data):
         lines.append(
             {
                 "line_no": _ftext(line, "cbc:ID") or str(n),
+                "status_code": _ftext(line, "cbc:LineStatusCode"),
                 "vendor_code": _ftext(item, "cac:SellersItemIdentification/cbc:ID"),
                 "line_ref": _line_ref(item),
                 "description": _ftext(item, "cbc:Name")
@@ -210,6 +190,94 @@ def parse_order(data):
                 "extrinsics": {},
             }
         )
+    return lines
+
+
+def _parse_root(data):
+    try:
+        root = parse_xml(data)
+    except XMLError as exc:
+        raise UBLRequestError(400, f"Bad Request: {exc}") from None
+    for name, namespace in DOC_NS.items():
+        if root.tag == f"{{{namespace}}}{name}":
+            return name, root
+    raise UBLRequestError(400, "Bad Request: not a UBL 2.1 ordering document")
+
+
+def parse_order(data):
+    """The recorded form of a UBL 2.1 Order.
+
+    The line reference is read from ``cac:Item/cac:SellersItemIdentification/
+    cbc:ExtendedID`` or an ``AdditionalItemProperty`` named
+    ``SupplierPartAuxiliaryID`` / ``Personalisatiecode`` / ``LineReference``.
+
+    :raises UBLRequestError: 400 for anything that is not a usable Order.
+    """
+    name, root = _parse_root(data)
+    if name != "Order":
+        raise UBLRequestError(400, "Bad Request: not a UBL 2.1 Order")
+    return _parse_order_root(root)
+
+
+def parse_order_document(data):
+    """The recorded form of a UBL 2.1 ``Order``, ``OrderChange`` (order type
+    ``update``: the order's new lines, ``SequenceNumberID`` its version) or
+    ``OrderCancellation`` (order type ``delete``, no lines); the change and
+    the cancellation name the order in ``cac:OrderReference/cbc:ID``.
+
+    :raises UBLRequestError: 400 for anything else or an unusable document.
+    """
+    name, root = _parse_root(data)
+    if name == "Order":
+        return _parse_order_root(root)
+    if name not in ("OrderChange", "OrderCancellation"):
+        raise UBLRequestError(400, f"Bad Request: a {name} is not an order")
+    order_id = _ftext(root, "cac:OrderReference/cbc:ID")
+    if not order_id or not _ftext(root, "cbc:ID"):
+        raise UBLRequestError(400, "Bad Request: cbc:ID or OrderReference missing")
+    if name == "OrderCancellation":
+        return {
+            "buyer_order_id": order_id,
+            "order_type": "delete",
+            "document_id": _ftext(root, "cbc:ID"),
+            "comments": _ftext(root, "cbc:CancellationNote"),
+            "lines": [],
+        }
+    lines = _order_lines(root)
+    if not lines:
+        raise UBLRequestError(400, "Bad Request: the change has no OrderLine")
+    return {
+        "buyer_order_id": order_id,
+        "order_type": "update",
+        "document_id": _ftext(root, "cbc:ID"),
+        "sequence_number": _ftext(root, "cbc:SequenceNumberID"),
+        "currency": _ftext(root, "cbc:DocumentCurrencyCode") or "EUR",
+        "total": _ftext(root, "cac:AnticipatedMonetaryTotal/cbc:PayableAmount"),
+        "comments": _ftext(root, "cbc:Note"),
+        "lines": lines,
+    }
+
+
+def _parse_order_root(root):
+    order_id = _ftext(root, "cbc:ID")
+    if not order_id:
+        raise UBLRequestError(400, "Bad Request: cbc:ID missing")
+    buyer = _party(_find(root, "cac:BuyerCustomerParty/cac:Party"))
+    invoicee = _party(_find(root, "cac:AccountingCustomerParty/cac:Party"))
+    bill_to = invoicee or buyer
+    delivery = _find(root, "cac:Delivery/cac:DeliveryLocation/cac:Address")
+    ship_to = {}
+    if delivery is not None:
+        ship_to = {
+            "name": _ftext(
+                root, "cac:Delivery/cac:DeliveryParty/cac:PartyName/cbc:Name"
+            ),
+            "street": _ftext(delivery, "cbc:StreetName"),
+            "zip": _ftext(delivery, "cbc:PostalZone"),
+            "city": _ftext(delivery, "cbc:CityName"),
+            "country": _ftext(delivery, "cac:Country/cbc:IdentificationCode") or "NL",
+        }
+    lines = _order_lines(root)
     if not lines:
         raise UBLRequestError(400, "Bad Request: the order has no OrderLine")
     return {
@@ -295,18 +363,31 @@ def _buyer_party(parent, order):
     return party
 
 
-def order_response(order, issued=None):
-    """A UBL 2.1 OrderResponse accepting ``order`` (a recorded order)."""
+def order_response(
+    order,
+    issued=None,
+    *,
+    response_id=None,
+    code="AP",
+    reject_lines=(),
+    delivery_date=None,
+    with_lines=False,
+):
+    """A UBL 2.1 OrderResponse (Peppol BIS Order Response 3) to ``order`` (a
+    recorded order): ``code`` AP (accepted), CA (conditionally accepted) or
+    RE (rejected); with ``with_lines``, one ``OrderLine`` per ordered line,
+    ``LineStatusCode`` 7 for the ``reject_lines`` (line numbers) and 5 for
+    the others, which get the promised ``delivery_date`` (a ``datetime``)."""
     issued = issued or datetime.now().replace(microsecond=0)
     root = _root("OrderResponse")
     _el(root, "cbc:UBLVersionID", "2.1")
     _el(root, "cbc:CustomizationID", ORDER_RESPONSE_CUSTOMIZATION)
     _el(root, "cbc:ProfileID", ORDER_RESPONSE_PROFILE)
-    _el(root, "cbc:ID", order["supplier_order_id"])
+    _el(root, "cbc:ID", response_id or order["supplier_order_id"])
     _el(root, "cbc:SalesOrderID", order["supplier_order_id"])
     _el(root, "cbc:IssueDate", issued.date().isoformat())
     _el(root, "cbc:IssueTime", issued.time().isoformat())
-    _el(root, "cbc:OrderResponseCode", "AP")
+    _el(root, "cbc:OrderResponseCode", code)
     if order.get("mismatches"):
         _el(
             root,
@@ -318,6 +399,102 @@ def order_response(order, issued=None):
     _el(_el(root, "cac:OrderReference"), "cbc:ID", order["buyer_order_id"])
     _supplier_party(_el(root, "cac:SellerSupplierParty"))
     _buyer_party(_el(root, "cac:BuyerCustomerParty"), order)
+    if not with_lines:
+        return tostring(root)
+    reject_lines = {str(n) for n in reject_lines}
+    for line in order["lines"]:
+        order_line = _el(root, "cac:OrderLine")
+        item_line = _el(order_line, "cac:LineItem")
+        _el(item_line, "cbc:ID", line["line_no"])
+        rejected = str(line["line_no"]) in reject_lines
+        if rejected:
+            _el(item_line, "cbc:Note", "Uitverkocht")
+        _el(item_line, "cbc:LineStatusCode", "7" if rejected else "5")
+        _el(
+            item_line,
+            "cbc:Quantity",
+            _number(line["quantity"]),
+            unitCode=catalogue.to_unece(line.get("unit")),
+        )
+        if delivery_date and not rejected:
+            _period(
+                _el(_el(item_line, "cac:Delivery"), "cac:PromisedDeliveryPeriod"),
+                delivery_date,
+            )
+        item = _el(item_line, "cac:Item")
+        _el(item, "cbc:Name", line.get("description") or "Artikel")
+        if line.get("vendor_code"):
+            _el(
+                _el(item, "cac:SellersItemIdentification"),
+                "cbc:ID",
+                line["vendor_code"],
+            )
+        _el(_el(order_line, "cac:OrderLineReference"), "cbc:LineID", line["line_no"])
+    return tostring(root)
+
+
+def _period(parent, moment):
+    """``StartDate`` / ``StartTime`` (with its offset) of ``moment``."""
+    _el(parent, "cbc:StartDate", moment.date().isoformat())
+    _el(parent, "cbc:StartTime", moment.timetz().isoformat())
+
+
+def despatch_advice(
+    order,
+    *,
+    despatch_id,
+    shipment_id,
+    carrier,
+    tracking,
+    delivery_date=None,
+    lines=None,
+    issued=None,
+):
+    """A UBL 2.1 DespatchAdvice (Peppol BIS Despatch Advice 3) of ``order``:
+    ``lines`` (line numbers, default all) shipped with ``carrier`` under
+    ``tracking`` (``cbc:TrackingID``), expected on ``delivery_date``."""
+    issued = issued or datetime.now().replace(microsecond=0)
+    root = _root("DespatchAdvice")
+    _el(root, "cbc:UBLVersionID", "2.1")
+    _el(root, "cbc:CustomizationID", DESPATCH_ADVICE_CUSTOMIZATION)
+    _el(root, "cbc:ProfileID", DESPATCH_ADVICE_PROFILE)
+    _el(root, "cbc:ID", despatch_id)
+    _el(root, "cbc:IssueDate", issued.date().isoformat())
+    _el(root, "cbc:IssueTime", issued.time().isoformat())
+    _el(_el(root, "cac:OrderReference"), "cbc:ID", order["buyer_order_id"])
+    _supplier_party(_el(root, "cac:DespatchSupplierParty"))
+    _buyer_party(_el(root, "cac:DeliveryCustomerParty"), order)
+    shipment = _el(root, "cac:Shipment")
+    _el(shipment, "cbc:ID", shipment_id)
+    consignment = _el(shipment, "cac:Consignment")
+    _el(consignment, "cbc:ID", shipment_id)
+    _el(_el(_el(consignment, "cac:CarrierParty"), "cac:PartyName"), "cbc:Name", carrier)
+    delivery = _el(shipment, "cac:Delivery")
+    _el(delivery, "cbc:TrackingID", tracking)
+    if delivery_date:
+        _period(_el(delivery, "cac:EstimatedDeliveryPeriod"), delivery_date)
+    despatch = _el(delivery, "cac:Despatch")
+    _el(despatch, "cbc:ActualDespatchDate", issued.date().isoformat())
+    wanted = {str(n) for n in lines} if lines else None
+    number = 0
+    for line in order["lines"]:
+        if wanted is not None and str(line["line_no"]) not in wanted:
+            continue
+        number += 1
+        despatch_line = _el(root, "cac:DespatchLine")
+        _el(despatch_line, "cbc:ID", number)
+        _el(
+            despatch_line,
+            "cbc:DeliveredQuantity",
+            _number(line["quantity"]),
+            unitCode=catalogue.to_unece(line.get("unit")),
+        )
+        _el(_el(despatch_line, "cac:OrderLineReference"), "cbc:LineID", line["line_no"])
+        _el(
+            _el(despatch_line, "cac:Item"),
+            "cbc:Name",
+            line.get("description") or "Artikel",
+        )
     return tostring(root)
 
 

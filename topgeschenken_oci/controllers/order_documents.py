@@ -12,6 +12,7 @@ class OrderDocumentController(http.Controller):
     """The webshop's documents about our orders (server to server)."""
 
     _cxml_url = "/punchout/cxml/order-documents"
+    _ubl_url = "/punchout/ubl/order-documents"
 
     @http.route(
         _cxml_url,
@@ -58,3 +59,44 @@ class OrderDocumentController(http.Controller):
             headers=[("Content-Type", "text/xml; charset=UTF-8")],
             status=code,
         )
+
+    @http.route(
+        _ubl_url,
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
+    )
+    def ubl_order_document(self, **kwargs):
+        """Take a UBL 2.1 ``OrderResponse`` or ``DespatchAdvice`` (Peppol BIS
+        Order Response 3 / Despatch Advice 3).
+
+        The shop authenticates with the credentials of the webshop's *Order
+        authentication* (``Authorization: Basic`` OCI user name and password,
+        or ``Bearer`` shared secret); the answer is plain text with the HTTP
+        status: 200 (processed, or a replay of a processed document ID), 400
+        (malformed, unknown line), 401 (wrong or missing credentials, with a
+        ``WWW-Authenticate`` challenge), 404 (unknown order), 411 (no
+        length), 413 (too large).
+        """
+        httprequest = request.httprequest
+        length = httprequest.content_length
+        if length is None or length > MAX_DOCUMENT_BYTES:
+            code, text = (
+                (413, "Request Entity Too Large")
+                if length
+                else (411, "Length Required")
+            )
+        else:
+            body = httprequest.get_data(cache=False, parse_form_data=False)
+            code, text = (
+                request.env["punchout.order.document"]
+                .sudo()
+                ._receive_ubl(body, httprequest.headers.get("Authorization"))
+            )
+        headers = [("Content-Type", "text/plain; charset=utf-8")]
+        if code == 401:
+            headers.append(("WWW-Authenticate", 'Basic realm="Odoo order documents"'))
+        return request.make_response(text, headers=headers, status=code)

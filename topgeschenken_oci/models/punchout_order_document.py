@@ -1,6 +1,8 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+import base64
+import binascii
 import logging
 from collections import namedtuple
 
@@ -10,7 +12,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, consteq, mute_logger
 
-from ..protocol import cxml_inbound
+from ..protocol import cxml_inbound, ubl_inbound
 from ..protocol.errors import ProtocolError
 
 _logger = logging.getLogger(__name__)
@@ -23,7 +25,8 @@ MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 class PunchoutOrderDocument(models.Model):
     """A document the webshop sent about one of our orders: an order
     confirmation or a ship notice (cXML ``ConfirmationRequest`` /
-    ``ShipNoticeRequest``), kept raw with what it changed."""
+    ``ShipNoticeRequest``, UBL 2.1 ``OrderResponse`` / ``DespatchAdvice``),
+    kept raw with what it changed."""
 
     _name = "punchout.order.document"
     _description = "Webshop order document"
@@ -51,12 +54,19 @@ class PunchoutOrderDocument(models.Model):
         required=True,
         readonly=True,
     )
-    payload_id = fields.Char(string="cXML payloadID", required=True, readonly=True)
+    payload_id = fields.Char(
+        string="Document ID",
+        required=True,
+        readonly=True,
+        help="What makes the document unique, so that a repeated post changes "
+        "nothing: the cXML payloadID, or the UBL document type and its ID "
+        "(OrderResponse:OR-300001).",
+    )
     document_ref = fields.Char(
         string="Shop reference",
         readonly=True,
-        help="The shop's confirmation number (confirmID) or shipment number "
-        "(shipmentID).",
+        help="The shop's confirmation number (cXML confirmID, UBL SalesOrderID) "
+        "or shipment number (cXML shipmentID, UBL DespatchAdvice ID).",
     )
     status = fields.Char(
         string="Confirmation type",
@@ -78,7 +88,7 @@ class PunchoutOrderDocument(models.Model):
 
     _payload_unique = models.Constraint(
         "UNIQUE(webshop_id, payload_id)",
-        "The webshop sent this document (payloadID) before.",
+        "The webshop sent this document (payloadID or UBL ID) before.",
     )
 
     # ------------------------------------------------------------------
@@ -103,6 +113,43 @@ class PunchoutOrderDocument(models.Model):
             return Answer(401, "Unauthorized")
         if not doc.payload_id:
             return Answer(400, "Bad Request: the document has no payloadID")
+        return self._receive_document(supplier, doc, body)
+
+    @api.model
+    def _receive_ubl(self, body, authorization):
+        """Authenticate, parse and apply a shop's UBL 2.1 ``OrderResponse``
+        or ``DespatchAdvice`` (Peppol BIS Order Response 3 / Despatch Advice
+        3); return an :data:`Answer` (HTTP status and text).
+
+        :param body: the request body (bytes).
+        :param authorization: the request's ``Authorization`` header: the
+            credentials the webshop's *Order authentication* names (HTTP
+            Basic with the OCI user name and password, or a Bearer token
+            that is the shared secret), checked before the body is parsed.
+
+        401 wrong or missing credentials, 400 malformed (or not one of the
+        two documents, or a line the order does not have), 404 no such
+        confirmed order of that webshop, 413 larger than 5 MB, 200 applied
+        or a replay (same document type and ``cbc:ID``), which changes
+        nothing. Nothing changes unless the answer is 200.
+        """
+        if len(body) > MAX_DOCUMENT_BYTES:
+            return Answer(413, "Request Entity Too Large")
+        supplier = self._find_ubl_supplier(authorization)
+        if not supplier:
+            _logger.info("UBL order document refused: wrong or missing credentials")
+            return Answer(401, "Unauthorized")
+        try:
+            doc = ubl_inbound.parse_order_document(body)
+        except ProtocolError as error:
+            return Answer(400, f"Bad Request: {error.text}"[:300])
+        return self._receive_document(supplier, doc, body)
+
+    @api.model
+    def _receive_document(self, supplier, doc, body):
+        """Apply ``doc`` (a ``cxml_inbound.InboundDocument``, from cXML or
+        UBL) of the authenticated ``supplier``: the replay check, the order
+        and its lines, then :meth:`_apply`. Returns an :data:`Answer`."""
         known = self.search(
             [("webshop_id", "=", supplier.id), ("payload_id", "=", doc.payload_id)],
             limit=1,
@@ -204,3 +251,40 @@ class PunchoutOrderDocument(models.Model):
             if secret and consteq(secret, doc.shared_secret):
                 return supplier
         return self.env["punchout.webshop"]
+
+    @api.model
+    def _find_ubl_supplier(self, authorization):
+        """The webshop whose order credentials ``authorization`` (an HTTP
+        ``Authorization`` header) carries: ``Basic`` with the OCI user name
+        and password of a webshop authenticating orders with HTTP Basic, or
+        ``Bearer`` with the shared secret of one using a bearer token; the
+        secrets are compared in constant time. Empty when none matches."""
+        Supplier = self.env["punchout.webshop"]
+        scheme, __, credentials = (authorization or "").strip().partition(" ")
+        credentials = credentials.strip()
+        scheme = scheme.lower()
+        if not credentials or len(credentials) > 4096:
+            return Supplier
+        if scheme == "basic":
+            try:
+                decoded = base64.b64decode(credentials, validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                return Supplier
+            username, sep, password = decoded.partition(":")
+            if not sep or not username or not password:
+                return Supplier
+            candidates = Supplier.search(
+                [("order_auth", "=", "basic"), ("oci_username", "=", username)]
+            )
+            for supplier in candidates:
+                secret = supplier.oci_password or ""
+                if secret and consteq(secret, password):
+                    return supplier
+        elif scheme == "bearer":
+            candidates = Supplier.search(
+                [("order_auth", "=", "bearer"), ("cxml_shared_secret", "!=", False)]
+            )
+            for supplier in candidates:
+                if consteq(supplier.cxml_shared_secret, credentials):
+                    return supplier
+        return Supplier

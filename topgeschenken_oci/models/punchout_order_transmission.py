@@ -15,7 +15,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, float_round, html2plaintext
 
 from ..const import MANAGER
-from ..protocol import cxml, ubl_answer
+from ..protocol import cxml, ubl_answer, ubl_ordering
 from ..protocol.errors import ProtocolError
 
 _logger = logging.getLogger(__name__)
@@ -130,6 +130,12 @@ class PunchoutOrderTransmission(models.Model):
         help="The last version of the order the webshop took (HTTP 2xx): a "
         "later version goes as a cXML update (or delete, for a cancelled "
         "order) that references it.",
+    )
+    delivered_line_count = fields.Integer(
+        string="Lines the shop has",
+        readonly=True,
+        help="How many order lines the version the webshop took had: a UBL "
+        "order change marks the lines after them as added.",
     )
     previous_payload_id = fields.Char(
         string="Previous payloadID",
@@ -350,10 +356,9 @@ class PunchoutOrderTransmission(models.Model):
         """The document sent to the shop, built once at confirmation: every
         attempt sends the same bytes."""
         self.ensure_one()
-        if self.payload_format == "ubl":
-            builder = self.env["purchase.edi.xml.ubl_bis3"]
-            return builder._export_order(self.order_id)
         try:
+            if self.payload_format == "ubl":
+                return self._build_ubl_payload()
             # Never a secret in the stored document: added when sending.
             envelope = self.webshop_id._cxml_envelope().without_secret()
             return cxml.build_order_request(self._prepare_cxml_order(), envelope)
@@ -367,6 +372,131 @@ class PunchoutOrderTransmission(models.Model):
                     reason=error.text,
                 )
             ) from error
+
+    def _build_ubl_payload(self):
+        """The UBL document of this version: the Peppol BIS ``Order``
+        (Odoo's own builder) until the shop took a version, then an
+        ``OrderChange`` for a changed order, an ``OrderCancellation`` for a
+        cancelled one (the same versions as cXML ``update`` / ``delete``)."""
+        self.ensure_one()
+        order_type = self._cxml_order_type()
+        if order_type == "delete":
+            return ubl_ordering.build_order_cancellation(
+                self._prepare_ubl_order_cancellation()
+            )
+        if order_type == "update":
+            return ubl_ordering.build_order_change(self._prepare_ubl_order_change())
+        builder = self.env["purchase.edi.xml.ubl_bis3"]
+        return builder._export_order(self.order_id)
+
+    def _ubl_document_id(self):
+        """The number of this version's UBL document: the order number and
+        the version (``P00012-2``), the same for every attempt."""
+        return f"{self.order_id.name}-{self.version}"
+
+    def _prepare_ubl_party(self, partner):
+        """A ``protocol.ubl_ordering`` party dict of ``partner``."""
+        partner = partner.commercial_partner_id
+        endpoint_id = endpoint_scheme = ""
+        if "peppol_endpoint" in partner._fields and partner.peppol_endpoint:
+            endpoint_id = partner.peppol_endpoint
+            endpoint_scheme = partner.peppol_eas or ""
+        return {
+            "name": partner.name or "",
+            "endpoint_id": endpoint_id,
+            "endpoint_scheme": endpoint_scheme,
+            "vat": partner.vat or "",
+            "street": partner.street or "",
+            "street2": partner.street2 or "",
+            "city": partner.city or "",
+            "zip": partner.zip or "",
+            "country_code": partner.country_id.code or "",
+            "email": partner.email or "",
+            "phone": partner.phone or "",
+        }
+
+    def _prepare_ubl_order_change(self):
+        """The ``protocol.ubl_ordering.build_order_change`` dict of the
+        order as it is now: every line, with its quantity, price and
+        expected arrival; a line whose quantity went to 0 is marked deleted
+        (UNCL 1229 ``2``), a line the version the shop took did not have
+        added (``1``), the others changed (``3``: take the line as it is
+        now)."""
+        self.ensure_one()
+        order = self.order_id
+        currency = order.currency_id
+        ship_to = order._oci_ship_to_address()
+        ship_to_partner = order._oci_ship_to_partner()
+        lines = []
+        known = self.delivered_line_count
+        for number, line in order._oci_numbered_lines().items():
+            values = line._oci_prepare_cxml_line(number, ship_to)
+            basis = values.get("price_basis") or {}
+            taxes = line.tax_ids.filtered(lambda t: t.amount_type == "percent")
+            if not values["quantity"]:
+                status = ubl_ordering.LINE_DELETED
+            elif known and number > known:
+                status = ubl_ordering.LINE_ADDED
+            else:
+                status = ubl_ordering.LINE_CHANGED
+            lines.append(
+                {
+                    "line_id": str(number),
+                    "status": status,
+                    "quantity": values["quantity"],
+                    "unit_code": values["unit_of_measure"],
+                    "line_amount": float_round(
+                        line.price_subtotal, precision_rounding=currency.rounding
+                    ),
+                    "price": values["unit_price"],
+                    "base_quantity": basis.get("quantity"),
+                    "name": (values["description"] or "").split("\n")[0],
+                    "sellers_item_id": values["supplier_part_id"],
+                    "sellers_extended_id": values["supplier_part_auxiliary_id"],
+                    "tax_percent": sum(taxes.mapped("amount")) if taxes else None,
+                    "delivery_date": line.date_planned,
+                }
+            )
+        return {
+            "document_id": self._ubl_document_id(),
+            "issue_date": fields.Date.context_today(self),
+            "sequence_number": self.version,
+            "order_id": order.name,
+            "currency": currency.name,
+            # Protocol text, not translated: the same words at every build, so
+            # that a retry is recognised as the same version.
+            "note": f"Version {self.version} of order {order.name}: it replaces "
+            "the version you have.",
+            "customer_reference": order.oci_buyer_reference or "",
+            "buyer": self._prepare_ubl_party(order.company_id.partner_id),
+            "seller": self._prepare_ubl_party(order.partner_id),
+            "delivery": {**ship_to, "name": ship_to_partner.name or ""},
+            "totals": {
+                "line_extension": float_round(
+                    order.amount_untaxed, precision_rounding=currency.rounding
+                ),
+                "tax": float_round(
+                    order.amount_tax, precision_rounding=currency.rounding
+                ),
+                "tax_inclusive": float_round(
+                    order.amount_total, precision_rounding=currency.rounding
+                ),
+            },
+            "lines": lines,
+        }
+
+    def _prepare_ubl_order_cancellation(self):
+        """The ``protocol.ubl_ordering.build_order_cancellation`` dict."""
+        self.ensure_one()
+        order = self.order_id
+        return {
+            "document_id": self._ubl_document_id(),
+            "issue_date": fields.Date.context_today(self),
+            "order_id": order.name,
+            "note": f"Order {order.name} was cancelled by {order.company_id.name}.",
+            "buyer": self._prepare_ubl_party(order.company_id.partner_id),
+            "seller": self._prepare_ubl_party(order.partner_id),
+        }
 
     def _prepare_cxml_order(self):
         """The ``protocol.cxml.build_order_request`` dict of the order (the
@@ -665,6 +795,9 @@ class PunchoutOrderTransmission(models.Model):
             {
                 "state": "acknowledged",
                 "delivered_version": self.version,
+                # The order is locked since the document was built: these are
+                # the lines the shop took.
+                "delivered_line_count": len(self.order_id._oci_numbered_lines()),
                 "date_sent": self.date_sent or now,
                 "date_acknowledged": now,
                 "last_error": False,

@@ -54,3 +54,9 @@ class CXMLError(ProtocolError):
     """A cXML document or response that cannot be used."""
 
     code = "cxml_error"
+
+
+class UBLError(ProtocolError):
+    """A UBL 2.1 ordering document (built or received) that cannot be used."""
+
+    code = "ubl_error"

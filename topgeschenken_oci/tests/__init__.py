@@ -5,6 +5,7 @@ from . import test_punchout_buyer
 from . import test_transmission
 from . import test_order_documents
 from . import test_order_changes
+from . import test_ubl_order_lifecycle
 from . import test_spend_report
 from . import test_punchout_cxml
 from . import test_access_rights
