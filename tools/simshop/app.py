@@ -240,11 +240,7 @@ def cxml_start(token):
             "Deze startlink is ongeldig, verlopen of al gebruikt.",
             404,
         )
-    lines = []
-    for ref in setup.get("item_refs", []):
-        issued = state.store.line_ref(ref)
-        if issued:
-            lines.append(CartLine.from_dict(issued).to_dict())
+    lines = _setup_lines(setup)
     session_id, response = _start_session(
         {
             "protocol": "cxml",
@@ -258,6 +254,32 @@ def cxml_start(token):
     )
     state.sessions.update(session_id, lines=lines)
     return response
+
+
+def _setup_lines(setup):
+    """The cart an edit (or inspect) setup request opens with: its ItemOut
+    lines as the buyer's system has them now, under their own line
+    references (a reference the shop never issued gets a new one); a line
+    the shop cannot take (an article it no longer sells) is left out."""
+    lines = []
+    for item in setup.get("items", []):
+        issued = state.store.line_ref(item["ref"]) if _valid_ref(item["ref"]) else None
+        gift = catalogue.get(item["code"]) or catalogue.get((issued or {}).get("code"))
+        ref = item["ref"] if issued and gift and issued["code"] == gift.code else None
+        try:
+            line = make_line(
+                gift.code if gift else item["code"],
+                item["quantity"],
+                item["card_text"],
+                item["logo"],
+                item["location"],
+                ref=ref,
+            )
+        except LineError as exc:
+            _logger.info("edit: line %s left out: %s", item["ref"], exc)
+            continue
+        lines.append(line.to_dict())
+    return lines
 
 
 # --- catalogue and cart ------------------------------------------------
@@ -335,6 +357,30 @@ def cart_view():
     if session is None:
         return _no_session()
     return _cart_page(session)
+
+
+@shop.post("/cart/update/<ref>")
+def cart_update(ref):
+    """A new quantity for a cart line; it keeps its reference."""
+    session = _current_session()
+    if session is None:
+        return _no_session()
+    line = next((x for x in _session_lines(session) if x.ref == ref), None)
+    if line is None:
+        return _cart_page(session, "Deze regel staat niet in de winkelwagen.", 404)
+    try:
+        line = make_line(
+            line.code,
+            request.form.get("quantity", ""),
+            line.card_text,
+            line.logo,
+            line.location,
+            ref=line.ref,
+        )
+    except LineError as exc:
+        return _cart_page(session, str(exc), 400)
+    state.sessions.replace_line(session["id"], line.to_dict())
+    return redirect("/cart", code=303)
 
 
 @shop.post("/cart/remove/<ref>")

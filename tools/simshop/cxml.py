@@ -114,10 +114,22 @@ def parse_setup_request(root, request):
         "from": _credential(root.find("Header/From")),
         "to": _credential(root.find("Header/To")),
         "extrinsics": _extrinsics(request),
-        "item_refs": [
-            text(item.find("ItemID/SupplierPartAuxiliaryID"))
-            for item in request.findall("ItemOut")
-        ],
+        "items": [_setup_item(item) for item in request.findall("ItemOut")],
+    }
+
+
+def _setup_item(item):
+    """An ``ItemOut`` of an edit/inspect setup request: the cart line as the
+    buyer's system has it now (quantity, card text, logo, location)."""
+    detail = item.find("ItemDetail")
+    extrinsics = _extrinsics(detail) if detail is not None else {}
+    return {
+        "ref": text(item.find("ItemID/SupplierPartAuxiliaryID")),
+        "code": text(item.find("ItemID/SupplierPartID")),
+        "quantity": item.get("quantity", "1"),
+        "card_text": extrinsics.get("CardText", ""),
+        "logo": extrinsics.get("Logo", ""),
+        "location": extrinsics.get("DeliveryLocation", ""),
     }
 
 

@@ -291,6 +291,14 @@ class Sessions:
             session = self._sessions[session_id]
             session["lines"] = [*session["lines"], line]
 
+    def replace_line(self, session_id, line):
+        """Put ``line`` in the place of the line with its reference."""
+        with self.lock:
+            session = self._sessions[session_id]
+            session["lines"] = [
+                line if x["ref"] == line["ref"] else x for x in session["lines"]
+            ]
+
     def remove_line(self, session_id, ref):
         with self.lock:
             session = self._sessions[session_id]

@@ -46,12 +46,15 @@ class PunchoutController(http.Controller):
         )
 
     @http.route(_start_url, type="http", auth="user", methods=["POST"])
-    def punchout_start(self, webshop_id=None, request_id=None, order_id=None, **kw):
+    def punchout_start(
+        self, webshop_id=None, request_id=None, order_id=None, operation=None, **kw
+    ):
         """Start a punchout session and go to its start page (303).
 
         Form fields: ``webshop_id``, optional ``request_id`` (a purchase
         request the cart is for) or ``order_id`` (a draft RFQ the cart is
-        added to), and ``csrf_token``.
+        added to; with ``operation=edit``, whose cart is edited), and
+        ``csrf_token``.
         """
         self._check_internal_user()
         env = request.env
@@ -59,7 +62,12 @@ class PunchoutController(http.Controller):
             supplier = env["punchout.webshop"].browse(int(webshop_id or 0))
             pr = env["purchase.request"].browse(int(request_id)) if request_id else None
             po = env["purchase.order"].browse(int(order_id)) if order_id else None
-            session = env["punchout.session"]._start(supplier, request=pr, order=po)
+            session = env["punchout.session"]._start(
+                supplier,
+                request=pr,
+                order=po,
+                operation="edit" if operation == "edit" else "create",
+            )
         except (ValueError, UserError, AccessError, MissingError) as error:
             return self._message_page(str(error), status=400)
         return request.redirect(f"/punchout/session/{session.id}/go", code=303)

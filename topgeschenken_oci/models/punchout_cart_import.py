@@ -76,6 +76,7 @@ class PunchoutCartImport(models.AbstractModel):
                 )
             )
         order = self._get_or_create_order(session, currency)
+        replaced = self._retrieve_replaced_lines(session, order)
         taxes = self._get_vendor_taxes(order, {p.id: p for p in products.values()})
         new_lines = {item.line_no for item in missing}
         line_vals = [
@@ -99,14 +100,18 @@ class PunchoutCartImport(models.AbstractModel):
         self._post_line_notes(session, order, lines)
         charges = self._add_cart_charges(session, order, cart)
         self._check_cart_total(session, order, cart, lines, charges)
-        order.message_post(
-            body=self.env._(
+        if session.operation == "edit":
+            body = self._replace_cart_lines(session, replaced, lines)
+        else:
+            body = self.env._(
                 "%(count)s line(s) added from the %(shop)s cart "
                 "(punchout %(session)s).",
                 count=len(lines),
                 shop=session.webshop_id.name,
                 session=session.name,
-            ),
+            )
+        order.message_post(
+            body=body,
             author_id=session.user_id.partner_id.id,
             subtype_xmlid="mail.mt_note",
         )
@@ -646,6 +651,7 @@ class PunchoutCartImport(models.AbstractModel):
             + timedelta(days=item.leadtime or 0),
             "tax_ids": [Command.set(taxes.ids)],
             "oci_import_note": "; ".join(notes) or False,
+            "oci_session_id": session.id,
         }
         if mapping and mapping.analytic_distribution:
             vals["analytic_distribution"] = mapping.analytic_distribution
@@ -743,7 +749,76 @@ class PunchoutCartImport(models.AbstractModel):
                 "price_unit": float(shipping),
                 "tax_ids": [Command.set(taxes.ids)],
                 "date_planned": order.date_order or fields.Datetime.now(),
+                "oci_session_id": session.id,
             }
+        )
+
+    # ------------------------------------------------------------------
+    # Edited cart: which lines it replaces
+    # ------------------------------------------------------------------
+
+    def _retrieve_replaced_lines(self, session, order):
+        """The lines of ``order`` (locked, still a draft) that the cart of
+        ``session`` replaces: for an edit, every line from this webshop's
+        earlier carts (items and charges), whoever's punchout brought them;
+        lines added by hand in Odoo are never replaced. Empty for a new
+        cart."""
+        if session.operation != "edit":
+            return self.env["purchase.order.line"]
+        return order._oci_cart_lines(session.webshop_id, charges=True)
+
+    def _replace_cart_lines(self, session, replaced, lines):
+        """Put the edited cart's ``lines`` in the place of ``replaced``;
+        return the RFQ's chatter note (what changed).
+
+        A new line takes the place of the old line with the same shop line
+        reference (cXML ``SupplierPartAuxiliaryID``, the OCI field the
+        webshop names), else of one with the same vendor code: it takes its
+        purchase request links (allocations in the new quantity). Old lines
+        the cart no longer has are removed, with their links; new lines
+        without a predecessor are additions, linked to a request line of
+        their product (``purchase.request._oci_allocate_added_lines``).
+        """
+        Request = self.env["purchase.request"].sudo()
+        old_items = replaced.filtered("oci_item_data")
+        pairs, left = [], old_items
+        for key in ("oci_aux_id", "oci_vendormat"):
+            for line in lines:
+                if line in (new for __, new in pairs) or not line[key]:
+                    continue
+                old = left.filtered(lambda pl, k=key, v=line[key]: pl[k] == v)[:1]
+                if old:
+                    pairs.append((old, line))
+                    left -= old
+        for old, new in pairs:
+            Request._oci_move_allocations(old.sudo(), new.sudo())
+        paired = self.env["purchase.order.line"].union(*(new for __, new in pairs))
+        Request._oci_allocate_added_lines(replaced.sudo(), (lines - paired).sudo())
+        changed = [
+            new
+            for old, new in pairs
+            if old.product_id != new.product_id
+            or old.product_uom_id.compare(old.product_qty, new.product_qty)
+            or old.currency_id.compare_amounts(old.price_unit, new.price_unit)
+            or (old.oci_card_text or "") != (new.oci_card_text or "")
+            or (old.oci_location_code or "") != (new.oci_location_code or "")
+            or (old.oci_logo or "") != (new.oci_logo or "")
+        ]
+        added = len(lines) - len(pairs)
+        # The links of the lines the cart no longer has go with them (through
+        # the ORM: the requests' quantities in progress are recomputed).
+        replaced.sudo().purchase_request_allocation_ids.unlink()
+        replaced.unlink()
+        return self.env._(
+            "The %(shop)s cart was edited (punchout %(session)s): %(changed)s "
+            "line(s) changed, %(removed)s removed, %(added)s added, %(kept)s "
+            "unchanged; lines added by hand stay.",
+            shop=session.webshop_id.name,
+            session=session.name,
+            changed=len(changed),
+            removed=len(left),
+            added=added,
+            kept=len(pairs) - len(changed),
         )
 
     def _check_cart_total(self, session, order, cart, lines, charges):

@@ -265,10 +265,16 @@ class PunchoutOrderTransmission(models.Model):
             if _comparable(document) == _comparable(old):
                 continue
             version = transmission.version + 1
+            # The version this one replaces is the one the shop has: a
+            # version built but never delivered (changed again before its
+            # job ran) is skipped over.
+            previous = payload_id
+            if 0 < transmission.delivered_version < transmission.version:
+                previous = transmission.previous_payload_id
             transmission.write(
                 {
                     "version": version,
-                    "previous_payload_id": payload_id,
+                    "previous_payload_id": previous,
                     "payload_id": (
                         transmission.webshop_id._cxml_envelope().new_payload_id()
                     ),
@@ -510,6 +516,10 @@ class PunchoutOrderTransmission(models.Model):
         order_type = self._cxml_order_type()
         lines = []
         for number, line in order._oci_numbered_lines().items():
+            if line.product_uom_id.compare(line.product_qty, 0) <= 0:
+                # Removed from the order (quantity 0): not ordered; the other
+                # lines keep their numbers, by which the shop knows them.
+                continue
             lines.append(line._oci_prepare_cxml_line(number, ship_to))
         extrinsics = {"BuyerReference": order.name}
         if order.origin:

@@ -87,6 +87,15 @@ class PunchoutSession(models.Model):
         check_company=True,
         help="The RFQ the cart was added to (or the one it started from).",
     )
+    operation = fields.Selection(
+        [("create", "New cart"), ("edit", "Edit the RFQ's cart")],
+        default="create",
+        required=True,
+        readonly=True,
+        help="Edit: the webshop re-opens the cart of the RFQ (cXML edit; OCI: a "
+        "new cart), and the cart that comes back replaces the RFQ's lines from "
+        "this webshop's carts. Lines added by hand stay.",
+    )
     state = fields.Selection(
         [
             ("open", "Waiting for the cart"),
@@ -145,8 +154,13 @@ class PunchoutSession(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _start(self, supplier, request=None, order=None):
-        """Create a punchout session for the current user and return it."""
+    def _start(self, supplier, request=None, order=None, operation="create"):
+        """Create a punchout session for the current user and return it.
+
+        ``operation`` ``"edit"`` re-opens the cart of the draft RFQ ``order``:
+        the cart that comes back replaces the RFQ's lines from this webshop's
+        carts (see ``punchout.cart.import._retrieve_replaced_lines``).
+        """
         supplier = supplier.exists()
         if not supplier or not supplier.active:
             raise UserError(self.env._("This webshop is not active."))
@@ -186,6 +200,8 @@ class PunchoutSession(models.Model):
                         shop=supplier.partner_id.display_name,
                     )
                 )
+        if operation == "edit":
+            self._check_may_edit_cart(supplier, order)
         session = self.sudo().create(
             {
                 "webshop_id": supplier.id,
@@ -193,11 +209,27 @@ class PunchoutSession(models.Model):
                 "user_id": self.env.user.id,
                 "request_id": request.id if request else False,
                 "order_id": order.id if order else False,
+                "operation": operation,
                 "date_expire": fields.Datetime.now()
                 + timedelta(minutes=supplier.session_lifetime),
             }
         )
         return session.sudo(False)
+
+    @api.model
+    def _check_may_edit_cart(self, supplier, order):
+        """Raise unless ``order`` (checked as a draft RFQ of ``supplier``'s
+        vendor the user may write) has lines from ``supplier``'s carts."""
+        if not order:
+            raise UserError(self.env._("Choose the RFQ whose cart to edit."))
+        if not order._oci_cart_lines(supplier):
+            raise UserError(
+                self.env._(
+                    "%(order)s has no lines from a %(shop)s cart to edit.",
+                    order=order.name,
+                    shop=supplier.name,
+                )
+            )
 
     @api.model
     def _check_may_start(self, user):
@@ -231,7 +263,20 @@ class PunchoutSession(models.Model):
     def _start_message(self, open_sessions, note=""):
         """What the buyer reads when the webshop opens: where the cart goes."""
         self.ensure_one()
-        if self.order_id:
+        if self.operation == "edit" and self.protocol == "oci":
+            message = self.env._(
+                "Put the whole cart together there and transfer it: it replaces "
+                "the lines of %(order)s that came from the webshop; lines added "
+                "by hand stay.",
+                order=self.order_id.name,
+            )
+        elif self.operation == "edit":
+            message = self.env._(
+                "Change the cart there and transfer it: it replaces the lines of "
+                "%(order)s that came from the webshop; lines added by hand stay.",
+                order=self.order_id.name,
+            )
+        elif self.order_id:
             message = self.env._(
                 "Transfer the cart there: it is added to %(order)s.",
                 order=self.order_id.name,
@@ -485,6 +530,15 @@ class PunchoutSession(models.Model):
         supplier = self.webshop_id.sudo()
         user = self.user_id
         envelope = supplier._cxml_envelope()
+        edit = {}
+        if self.operation == "edit":
+            # The lines as the buyer's Odoo has them now; read as the buyer.
+            order = self.order_id.with_user(user).sudo(False)
+            edit = {
+                "operation": "edit",
+                "items": order._oci_cart_setup_items(supplier),
+                "currency": order.currency_id.name,
+            }
         document = cxml.build_punchout_setup_request(
             envelope,
             payload_id=envelope.new_payload_id(),
@@ -492,6 +546,7 @@ class PunchoutSession(models.Model):
             buyer_cookie=self.buyer_cookie,
             return_url=return_url,
             extrinsics={"UserEmail": user.email or "", "UserFullName": user.name},
+            **edit,
         )
         try:
             response = supplier._outgoing_post(

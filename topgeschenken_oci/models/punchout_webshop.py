@@ -451,15 +451,20 @@ class PunchoutWebshop(models.Model):
             )
         return True
 
-    def _action_start_punchout(self, request=None, order=None, note=""):
+    def _action_start_punchout(
+        self, request=None, order=None, note="", operation="create"
+    ):
         """Create a session and open its start page in a new tab, with a
-        notification saying so (and where the cart will go)."""
+        notification saying so (and where the cart will go). ``operation``
+        ``"edit"``: the webshop re-opens ``order``'s cart."""
         self.ensure_one()
         Session = self.env["punchout.session"]
         open_sessions = Session._open_sessions_of(
             self, self.env.user, request=request, order=order
         )
-        session = Session._start(self, request=request, order=order)
+        session = Session._start(
+            self, request=request, order=order, operation=operation
+        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -68,6 +68,13 @@ class PurchaseOrder(models.Model):
     oci_can_punchout = fields.Boolean(
         compute="_compute_oci_can_punchout", string="Can punch out"
     )
+    oci_cart_protocol = fields.Selection(
+        [("oci", "OCI"), ("cxml", "cXML")],
+        compute="_compute_oci_cart_protocol",
+        string="Editable cart",
+        help="How the webshop of this draft RFQ's cart lines re-opens the cart "
+        "(empty when there is no cart to edit).",
+    )
     oci_document_ids = fields.One2many(
         "punchout.order.document", "order_id", string="Webshop documents", readonly=True
     )
@@ -157,6 +164,66 @@ class PurchaseOrder(models.Model):
                 not order.partner_id
                 or order.partner_id.commercial_partner_id in partners
             )
+
+    @api.depends("state", "order_line.oci_session_id")
+    def _compute_oci_cart_protocol(self):
+        for order in self:
+            webshop = (
+                order._oci_cart_webshop()
+                if order.state in ("draft", "sent")
+                else order.oci_webshop_id.browse()
+            )
+            order.oci_cart_protocol = webshop.sudo().protocol or False
+
+    def _oci_cart_webshop(self):
+        """The webshop whose carts the RFQ's lines came from: the RFQ's own,
+        else the first one (or none)."""
+        self.ensure_one()
+        webshops = self.order_line.oci_session_id.sudo().webshop_id.sudo(False)
+        if self.oci_webshop_id in webshops:
+            return self.oci_webshop_id
+        return webshops[:1]
+
+    def _oci_cart_lines(self, webshop, charges=False):
+        """The lines that came from ``webshop``'s carts (its punchout
+        sessions, whoever's): the items, and with ``charges`` the cart's
+        charges (shipping) too. Lines added by hand have no session."""
+        self.ensure_one()
+        lines = self.order_line.filtered(
+            lambda pl: pl.oci_session_id
+            and pl.oci_session_id.sudo().webshop_id == webshop
+        )
+        return lines if charges else lines.filtered("oci_item_data")
+
+    def _oci_cart_setup_items(self, webshop):
+        """The ``ItemOut`` lines of a cXML edit ``PunchOutSetupRequest``
+        (``protocol.cxml.build_punchout_setup_request`` items): the RFQ's
+        lines from ``webshop``'s carts as they are now, as the order would
+        send them (the shop's line reference echoed exactly). A line of
+        quantity 0 is left out: the edited cart then removes it."""
+        self.ensure_one()
+        items = []
+        lines = self._oci_cart_lines(webshop).filtered(lambda pl: pl.product_qty > 0)
+        for number, line in enumerate(lines, start=1):
+            item = line._oci_prepare_cxml_line(number, None)
+            item.pop("ship_to", None)
+            items.append(item)
+        return items
+
+    def action_oci_edit_cart(self):
+        """Edit in webshop: re-open the webshop with this draft RFQ's cart.
+        The cart transferred back replaces the lines from the webshop's
+        carts; lines added by hand stay."""
+        self.ensure_one()
+        webshop = self._oci_cart_webshop()
+        if not webshop:
+            raise UserError(
+                self.env._(
+                    "%(order)s has no lines from a webshop cart to edit.",
+                    order=self.name,
+                )
+            )
+        return webshop._action_start_punchout(order=self, operation="edit")
 
     def action_oci_punchout(self):
         """Punch out to the vendor's webshop; the cart is added to this RFQ."""

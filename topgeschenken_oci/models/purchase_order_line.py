@@ -68,6 +68,16 @@ class PurchaseOrderLine(models.Model):
         "taken as another, a tax rate the cart did not state...): check it.",
     )
     oci_item_data = fields.Json(string="Cart line (raw)", readonly=True, copy=False)
+    oci_session_id = fields.Many2one(
+        "punchout.session",
+        string="Punchout session",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The punchout whose cart brought this line (empty: added by hand). "
+        "An edited cart replaces the lines of its webshop's carts.",
+    )
 
     oci_confirmation_state = fields.Selection(
         [
@@ -168,6 +178,16 @@ class PurchaseOrderLine(models.Model):
     def _check_oci_location(self):
         for line in self.filtered("oci_location_id"):
             line.order_id._oci_check_location(line.oci_location_id)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        # A line added to a confirmed order the shop took: an update. (A line
+        # is removed from a confirmed order by setting its quantity to 0:
+        # Odoo refuses to delete it; ``write`` sends that.)
+        if not self.env.context.get("oci_from_shop"):
+            lines.filtered(lambda pl: not pl.display_type).order_id._oci_send_changes()
+        return lines
 
     def write(self, vals):
         if LINE_BUSINESS_FIELDS & set(vals):

@@ -137,6 +137,44 @@ class PurchaseRequest(models.Model):
         }
 
     @api.model
+    def _oci_allocate_added_lines(self, replaced, added):
+        """Allocate the RFQ lines an edited cart ``added`` to the request
+        lines of their product, of the requests the ``replaced`` lines
+        served (the rule of a first cart; a request line without a product
+        is not guessed). Called with the rights to link them (sudo)."""
+        requests = replaced.purchase_request_lines.request_id
+        if not requests or not added:
+            return self.env["purchase.request.allocation"]
+        by_product = {}
+        for rl in requests.line_ids.filtered(
+            lambda rl: rl.product_id and not rl.cancelled
+        ):
+            by_product.setdefault(rl.product_id, rl)
+        vals_list = []
+        for line in added:
+            rl = by_product.get(line.product_id)
+            if rl:
+                line.purchase_request_lines = [Command.link(rl.id)]
+                vals_list.append(self._oci_prepare_allocation_vals(line, rl))
+        return self.env["purchase.request.allocation"].create(vals_list)
+
+    @api.model
+    def _oci_move_allocations(self, old, new):
+        """RFQ line ``new`` takes the purchase request lines and allocations
+        of ``old`` (the line of an edited cart it replaces), the allocation
+        in its quantity. Called with the rights to link them (sudo)."""
+        if not old.purchase_request_lines:
+            return
+        new.purchase_request_lines = [Command.set(old.purchase_request_lines.ids)]
+        allocations = old.purchase_request_allocation_ids
+        allocations.purchase_line_id = new
+        if len(allocations) == 1:
+            vals = self._oci_prepare_allocation_vals(
+                new, allocations.purchase_request_line_id
+            )
+            allocations.requested_product_uom_qty = vals["requested_product_uom_qty"]
+
+    @api.model
     def _oci_request_line_fits(self, request_line, po_line):
         """Whether an RFQ line fits a request line without a product: the
         quantity asked for, or a word of the wish in its description

@@ -563,6 +563,8 @@ def build_punchout_setup_request(
     ship_to=None,
     supplier_setup_url=None,
     lang=DEFAULT_LANG,
+    items=None,
+    currency=None,
 ):
     """Build a ``PunchOutSetupRequest`` and return it as UTF-8 bytes.
 
@@ -577,6 +579,25 @@ def build_punchout_setup_request(
     ``LastName``/``UniqueName``) or gives ``UserEmail``, a
     ``<Contact role="endUser">`` with ``Name`` and ``Email`` is added too.
     ``ship_to`` is an address dict (see :func:`build_order_request`).
+
+    ``operation="edit"`` (or ``"inspect"``) re-opens a cart the shop sent
+    before (cXML User's Guide, "PunchOutSetupRequest", operations edit and
+    inspect): ``items`` are its lines, written as ``ItemOut`` elements after
+    the other children (``cXML.dtd``: ``PunchOutSetupRequest (BuyerCookie,
+    Extrinsic*, BrowserFormPost?, Contact*, SupplierSetup?, ShipTo?,
+    SelectedItem?, ItemOut*)``). Each item is a line dict as
+    :func:`build_order_request` takes it (``line_number``, ``quantity``,
+    ``supplier_part_id``, ``supplier_part_auxiliary_id`` echoed exactly,
+    ``unit_price`` in ``currency`` (ISO 4217, required with items),
+    ``unit_of_measure``, ``description``, ``classification``,
+    ``price_basis``, ``requested_delivery_date``, ``extrinsics``...): an
+    ``ItemOut`` with ``ItemID`` and ``ItemDetail``, as in an OrderRequest.
+
+    :raises CXMLError: an unknown operation (``bad_operation``), no buyer
+        cookie or return URL, an edit without items or items with another
+        operation than edit/inspect (``missing_setup_data``), items without
+        a currency (``bad_currency``), a bad item (``bad_line``), missing
+        credentials, text that XML cannot carry.
     """
     if operation not in ("create", "edit", "inspect", "source"):
         raise CXMLError(
@@ -588,6 +609,21 @@ def build_punchout_setup_request(
         raise CXMLError(
             _("A punchout setup request needs a buyer cookie and a return URL."),
             code="missing_setup_data",
+        )
+    items = list(items or [])
+    if operation == "edit" and not items:
+        raise CXMLError(
+            _("A punchout to edit a cart needs the cart's lines."),
+            code="missing_setup_data",
+        )
+    if items and operation not in ("edit", "inspect"):
+        raise CXMLError(
+            _(
+                "Cart lines go with a punchout to edit or inspect a cart, not "
+                "with %(operation)r."
+            ),
+            code="missing_setup_data",
+            operation=operation,
         )
     root = _root(payload_id, timestamp, lang)
     _header(root, envelope)
@@ -616,6 +652,7 @@ def build_punchout_setup_request(
         _sub(_sub(setup, "SupplierSetup"), "URL", supplier_setup_url)
     if ship_to:
         _address(setup, "ShipTo", ship_to, lang)
+    _add_item_outs(setup, items, str(currency or "").upper(), lang)
     return _serialize(root)
 
 
@@ -1176,17 +1213,7 @@ def build_order_request(order, envelope):
     request = _request(root, envelope)
     order_request = _sub(request, "OrderRequest")
     _add_order_header(order_request, order, currency, lang)
-    seen = set()
-    for line in lines:
-        number = line.get("line_number")
-        if number in (None, "") or str(number) in seen:
-            raise CXMLError(
-                _("Every order line needs its own line number (%(number)r)."),
-                code="bad_line",
-                number=number,
-            )
-        seen.add(str(number))
-        _add_item_out(order_request, line, currency, lang)
+    _add_item_outs(order_request, lines, currency, lang)
     return _serialize(root)
 
 
@@ -1240,6 +1267,21 @@ def _add_order_header(order_request, order, currency, lang):
         )
     _extrinsics(header, order.get("extrinsics"))
     return header
+
+
+def _add_item_outs(parent, lines, currency, lang):
+    """The ``ItemOut`` of each line, each with its own line number."""
+    seen = set()
+    for line in lines:
+        number = line.get("line_number")
+        if number in (None, "") or str(number) in seen:
+            raise CXMLError(
+                _("Every order line needs its own line number (%(number)r)."),
+                code="bad_line",
+                number=number,
+            )
+        seen.add(str(number))
+        _add_item_out(parent, line, currency, lang)
 
 
 def _add_item_out(order_request, line, currency, lang):

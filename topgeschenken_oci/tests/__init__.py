@@ -8,6 +8,7 @@ from . import test_order_changes
 from . import test_ubl_order_lifecycle
 from . import test_spend_report
 from . import test_punchout_cxml
+from . import test_punchout_edit
 from . import test_access_rights
 from . import test_rematch
 from . import test_tier_validation

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from lxml import etree
 
+from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import file_open
 
@@ -67,6 +69,76 @@ class TestOrderChanges(PunchoutCommon):
         self.assertEqual(self.transmission.state, "acknowledged")
         self.assertEqual(self.transmission.delivered_version, 2)
         self.assertIn("changed order", self.order.message_ids[0].body)
+
+    def test_added_line_sent_as_an_update_once(self):
+        """A line added to the confirmed order (the form saves it, then a
+        quantity) goes to the shop as one update with every line."""
+        first_payload = self.transmission.payload_id
+        product = self.env["product.product"].create(
+            {"name": "Extra kerstpakket", "type": "consu"}
+        )
+        with trap_jobs() as trap:
+            self.order.write(
+                {
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "product_qty": 2,
+                                "price_unit": 9,
+                            }
+                        )
+                    ]
+                }
+            )
+            self.order.order_line[-1].product_qty = 3
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(len(self.shop.requests), 2)
+        __, header, root = self._sent()
+        self.assertEqual(header.get("type"), "update")
+        self.assertEqual(
+            header.find("DocumentReference").get("payloadID"), first_payload
+        )
+        items = root.findall("Request/OrderRequest/ItemOut")
+        self.assertEqual(len(items), len(GIFT_LINES) + 1)
+        self.assertEqual(items[-1].get("quantity"), "3")
+        self.assertEqual(self.transmission.state, "acknowledged")
+        self.assertEqual(self.transmission.delivered_version, self.transmission.version)
+
+    def test_removed_line_sent_as_an_update_once(self):
+        """Odoo keeps an ordered line (it refuses to delete it): a line is
+        removed by setting its quantity to 0. The update goes once, without
+        that line; the other lines keep their numbers."""
+        with self.assertRaises(UserError):
+            self.order.order_line[0].unlink()
+        with trap_jobs() as trap:
+            self.order.order_line[0].product_qty = 0
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(len(self.shop.requests), 2)
+        __, header, root = self._sent()
+        self.assertEqual(header.get("type"), "update")
+        items = root.findall("Request/OrderRequest/ItemOut")
+        self.assertEqual([item.get("lineNumber") for item in items], ["2"])
+        self.assertEqual(self.transmission.delivered_version, 2)
+        # a note added and removed changes nothing the shop has
+        with trap_jobs() as trap:
+            self.order.write(
+                {
+                    "order_line": [
+                        Command.create(
+                            {
+                                "name": "Bezorgen na 12 uur",
+                                "display_type": "line_note",
+                                "product_qty": 0,
+                            }
+                        )
+                    ]
+                }
+            )
+            self.order.order_line.filtered("display_type").unlink()
+            trap.assert_jobs_count(0)
 
     def test_shop_confirmed_dates_are_not_sent_back(self):
         self.supplier.write({"cxml_shared_secret": "s3cret"})

@@ -105,10 +105,19 @@ def add_to_cart(
 
 
 def cxml_setup_request(secret="s3cret", url=FORM_POST_URL, cookie="BC-42", items=()):
+    """``items``: line references, or dicts (``ref``, ``code``, ``quantity``,
+    ``card_text``) of ItemOut lines."""
+    items = [item if isinstance(item, dict) else {"ref": item} for item in items]
     item_out = "".join(
-        f'<ItemOut quantity="1"><ItemID><SupplierPartID>X</SupplierPartID>'
-        f"<SupplierPartAuxiliaryID>{ref}</SupplierPartAuxiliaryID></ItemID></ItemOut>"
-        for ref in items
+        f'<ItemOut quantity="{item.get("quantity", 1)}" lineNumber="{n}"><ItemID>'
+        f"<SupplierPartID>{escape(item.get('code', 'X'))}</SupplierPartID>"
+        f"<SupplierPartAuxiliaryID>{escape(item['ref'])}</SupplierPartAuxiliaryID>"
+        f'</ItemID><ItemDetail><UnitPrice><Money currency="EUR">1.00</Money>'
+        f'</UnitPrice><Description xml:lang="nl">x</Description>'
+        f"<UnitOfMeasure>EA</UnitOfMeasure>"
+        f'<Extrinsic name="CardText">{escape(item.get("card_text", ""))}</Extrinsic>'
+        f"</ItemDetail></ItemOut>"
+        for n, item in enumerate(items, start=1)
     )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.069/cXML.dtd">

@@ -91,6 +91,44 @@ def test_setup_start_and_order_message(client):
     assert ref in client.get("/cart").text
 
 
+def test_edit_opens_the_cart_with_the_item_out_lines(client):
+    """An edit setup request opens the cart with its ItemOut lines as the
+    buyer's system has them now; a reference the shop never issued gets a
+    new one, an article it does not sell is left out."""
+    url = start_url(post_xml(client, "/cxml/setup", cxml_setup_request()))
+    client.get(url.removeprefix("http://localhost"))
+    add_to_cart(client, "TG-BB-006", 20, "Bedankt!", "COMPANY", "LOC-RTM")
+    __, fields = transfer_form(client.post("/cart/transfer"))
+    root = etree.fromstring(fields[0][1].encode())
+    ref = root.findtext(".//ItemIn/ItemID/SupplierPartAuxiliaryID")
+
+    items = [
+        {"ref": ref, "code": "TG-BB-006", "quantity": 25, "card_text": "Dank!"},
+        {"ref": "TGP-00000000", "code": "TG-KP-001", "quantity": 2},
+        {"ref": "TGP-11111111", "code": "NO-SUCH-GIFT", "quantity": 1},
+    ]
+    url = start_url(post_xml(client, "/cxml/setup", cxml_setup_request(items=items)))
+    start = client.get(url.removeprefix("http://localhost"))
+    assert start.headers["Location"].endswith("/cart")
+    assert client.post(f"/cart/update/{ref}", data={"quantity": "0"}).status_code == 400
+    assert (
+        client.post("/cart/update/TGP-FFFFFFFF", data={"quantity": "3"}).status_code
+        == 404
+    )
+    client.post(f"/cart/update/{ref}", data={"quantity": "30"})
+    __, fields = transfer_form(client.post("/cart/transfer"))
+    root = etree.fromstring(fields[0][1].encode())
+    assert root.find(".//PunchOutOrderMessageHeader").get("operationAllowed") == "edit"
+    first, second = root.iter("ItemIn")
+    assert first.findtext("ItemID/SupplierPartAuxiliaryID") == ref
+    assert first.get("quantity") == "30"
+    assert first.findtext("ItemDetail/Extrinsic[@name='CardText']") == "Dank!"
+    assert second.findtext("ItemID/SupplierPartID") == "TG-KP-001"
+    assert second.get("quantity") == "2"
+    new_ref = second.findtext("ItemID/SupplierPartAuxiliaryID")
+    assert new_ref.startswith("TGP-") and new_ref != "TGP-00000000"
+
+
 def test_order_recorded_once(client, state):
     refs = issue_refs(client)
     body = cxml_order_request("P00042", refs)

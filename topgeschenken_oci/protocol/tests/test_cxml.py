@@ -214,13 +214,13 @@ def test_setup_request_without_user_has_no_contact_and_skips_empty_extrinsics():
     root = xml(
         setup_request(
             extrinsics={"CostCenter": "", "Department": None, "Site": "AMS"},
-            operation="edit",
+            operation="inspect",
             deployment_mode="test",
             supplier_setup_url="https://www.topgeschenken.nl/punchout",
         )
     )
     setup = root.find("Request/PunchOutSetupRequest")
-    assert setup.get("operation") == "edit"
+    assert setup.get("operation") == "inspect"
     assert root.find("Request").get("deploymentMode") == "test"
     assert setup.find("Contact") is None
     assert [e.get("name") for e in setup.iter("Extrinsic")] == ["Site"]
@@ -245,6 +245,113 @@ def test_setup_request_without_user_has_no_contact_and_skips_empty_extrinsics():
 def test_setup_request_refuses_bad_input(overrides, code):
     with pytest.raises(CXMLError) as info:
         setup_request(**overrides)
+    assert info.value.code == code
+
+
+def edit_items():
+    """The RFQ's cart lines as the edit request sends them (order line dicts)."""
+    pakket, rozen = order_dict()["lines"]
+    return [
+        pakket,
+        dict(
+            rozen,
+            ship_to=None,
+            price_basis={"quantity": Decimal("10"), "unit_of_measure": "KGM"},
+        ),
+    ]
+
+
+def test_setup_request_edit_carries_the_cart_lines_as_item_out():
+    data = setup_request(
+        operation="edit", items=edit_items(), currency="eur", ship_to=ADDRESS
+    )
+    root = xml(data)
+    setup = root.find("Request/PunchOutSetupRequest")
+    assert setup.get("operation") == "edit"
+    # the DTD's order: ItemOut after everything else
+    assert [el.tag for el in setup] == [
+        "BuyerCookie",
+        "Extrinsic",
+        "Extrinsic",
+        "Extrinsic",
+        "BrowserFormPost",
+        "Contact",
+        "ShipTo",
+        "ItemOut",
+        "ItemOut",
+    ]
+    first, second = setup.findall("ItemOut")
+    assert first.get("quantity") == "3"
+    assert first.get("lineNumber") == "1"
+    assert first.get("requestedDeliveryDate") == "2024-12-16"
+    assert [el.tag for el in first] == ["ItemID", "ItemDetail"]
+    assert first.findtext("ItemID/SupplierPartID") == "KP-10452"
+    # the shop's own line reference, echoed byte for byte
+    assert first.findtext("ItemID/SupplierPartAuxiliaryID") == TRICKY_AUX[5]
+    detail = first.find("ItemDetail")
+    assert detail.findtext("UnitPrice/Money") == "34.95"
+    assert detail.find("UnitPrice/Money").get("currency") == "EUR"
+    assert detail.findtext("Description") == "Kerstpakket Winterse Verwennerij"
+    assert detail.findtext("UnitOfMeasure") == "C62"
+    assert detail.find("Classification").get("domain") == "NZI"
+    assert detail.findtext("Classification") == "2310"
+    assert [(e.get("name"), e.text) for e in detail.iter("Extrinsic")] == [
+        ("CardText", "Fijne feestdagen")
+    ]
+    assert second.get("quantity") == "2.5"
+    assert second.find("ItemID/SupplierPartAuxiliaryID") is None
+    basis = second.find("ItemDetail/PriceBasisQuantity")
+    assert basis.get("quantity") == "10"
+    assert basis.findtext("UnitOfMeasure") == "KGM"
+    assert second.find("ShipTo") is None
+    # the header is the create request's
+    create = xml(setup_request(ship_to=ADDRESS))
+    assert etree.tostring(root.find("Header")) == etree.tostring(create.find("Header"))
+
+
+def test_setup_request_edit_item_aux_ids_round_trip():
+    items = [
+        dict(edit_items()[0], line_number=n, supplier_part_auxiliary_id=aux)
+        for n, aux in enumerate(TRICKY_AUX, start=1)
+    ]
+    data = setup_request(operation="edit", items=items, currency="EUR")
+    assert aux_ids(data) == TRICKY_AUX
+
+
+@pytest.mark.parametrize(
+    "overrides, code",
+    [
+        ({"operation": "edit", "items": None}, "missing_setup_data"),
+        ({"operation": "edit", "items": []}, "missing_setup_data"),
+        ({"items": "lines"}, "missing_setup_data"),
+        ({"operation": "edit", "currency": None}, "bad_currency"),
+        ({"operation": "edit", "currency": "euro"}, "bad_currency"),
+        (
+            {
+                "operation": "edit",
+                "items": [{**order_dict()["lines"][0], "quantity": 0}],
+            },
+            "bad_line",
+        ),
+        (
+            {"operation": "edit", "items": order_dict()["lines"][:1] * 2},
+            "bad_line",
+        ),
+        (
+            {
+                "operation": "edit",
+                "items": [{**order_dict()["lines"][0], "description": "a\x00b"}],
+            },
+            "invalid_xml_text",
+        ),
+    ],
+)
+def test_setup_request_edit_refuses_bad_items(overrides, code):
+    kwargs = {"items": edit_items()[:1], "currency": "EUR", **overrides}
+    if kwargs["items"] == "lines":
+        kwargs["items"] = edit_items()
+    with pytest.raises(CXMLError) as info:
+        setup_request(**kwargs)
     assert info.value.code == code
 
 
@@ -926,6 +1033,7 @@ def test_built_documents_valid_against_dtd(cart):
     documents = [
         order_request(),
         setup_request(ship_to=ADDRESS),
+        setup_request(operation="edit", items=edit_items(), currency="EUR"),
         cxml_builders.build_punchout_setup_response(
             "https://x", payload_id="p", timestamp="t"
         ),
