@@ -15,7 +15,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, consteq
 
 from ..const import MANAGER, PURCHASE_USER
-from ..protocol import cxml, forms, oci
+from ..protocol import cxml, returned_cart
 from ..protocol.errors import CartError, ProtocolError, _
 
 # Cart errors are translated where they are shown (the marker lets Odoo
@@ -604,33 +604,33 @@ class PunchoutSession(models.Model):
                 when=fields.Datetime.to_string(self.date_expire),
             )
 
-    def _payload_pairs(self, body, content_type, method="POST"):
-        """The returned cart's form pairs, decoded with the right charset."""
-        charset = self.webshop_id.return_charset
-        if method == "GET":
-            return forms.decode_query(body, charset)
-        return forms.decode_body(body, content_type, charset)
-
-    def _parse_cart(self, pairs, file_format):
-        """Parse the form pairs of a returned cart into a ``Cart``."""
+    def _read_cart(self, body, content_type, method="POST"):
+        """The returned cart of ``body`` as a ``Cart``, read once by the
+        protocol package (``protocol.returned_cart.read_cart``) with this
+        webshop's cart encoding and line reference field; its format is
+        recorded before parsing. A cXML cart must carry this session's
+        BuyerCookie (when it carries one)."""
         self.ensure_one()
         supplier = self.webshop_id
-        if file_format == "cxml":
-            cart = cxml.parse_punchout_order_message(forms.decode_cxml_post(pairs))
-            if cart.buyer_cookie and cart.buyer_cookie != self.buyer_cookie:
-                raise CartError(
-                    _(
-                        "The cart's BuyerCookie does not belong to this punchout "
-                        "session."
-                    ),
-                    code="cookie_mismatch",
-                )
-            return cart
-        aux_id_field = supplier.aux_id_field or ""
-        if file_format == "oci_xml":
-            xml_value = next(v for k, v in pairs if k.lower() == "~xmldocument")
-            return oci.parse_oci_xml(xml_value, aux_id_field=aux_id_field)
-        return oci.parse_oci_form(pairs, aux_id_field=aux_id_field)
+        session = self.sudo()
+
+        def record(file_format):
+            session.payload_format = file_format
+
+        cart = returned_cart.read_cart(
+            body,
+            content_type,
+            method=method,
+            charset=supplier.return_charset,
+            aux_id_field=supplier.aux_id_field or "",
+            on_format=record,
+        )
+        if cart.buyer_cookie and cart.buyer_cookie != self.buyer_cookie:
+            raise CartError(
+                _("The cart's BuyerCookie does not belong to this punchout session."),
+                code="cookie_mismatch",
+            )
+        return cart
 
     def _receive(self, body, content_type, method="POST", again=False):
         """Keep, parse and import a returned cart; return the error message or
@@ -649,10 +649,7 @@ class PunchoutSession(models.Model):
                 self._check_returnable()
             if len(body) > MAX_CART_BYTES:
                 raise self._too_large_error()
-            pairs = self._payload_pairs(body, content_type, method)
-            file_format = forms.detect_format(pairs)
-            self.sudo().payload_format = file_format
-            cart = self._parse_cart(pairs, file_format)
+            cart = self._read_cart(body, content_type, method)
             self._process_cart(cart)
         except (ProtocolError, UserError, ValidationError, AccessError) as error:
             return self._fail(error)
