@@ -1,17 +1,13 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
-import ipaddress
-import socket
 from urllib.parse import urlsplit
-
-import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..const import MANAGER
-from ..protocol import cxml, oci
+from ..protocol import cxml, oci, pinned_http
 
 # Where Odoo sends requests on its own: set by system administrators only.
 OUTGOING_URL_FIELDS = ("catalog_url", "order_url")
@@ -342,51 +338,64 @@ class PunchoutWebshop(models.Model):
             )
 
     @api.model
+    def _allow_private_urls(self):
+        """True when the system parameter
+        ``topgeschenken_oci.allow_private_urls`` lets the server call
+        internal addresses (the tests and the demo, on loopback)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_URLS)
+        return str(value or "").lower() in ("1", "true", "yes")
+
+    @api.model
     def _check_outgoing_url(self, url):
         """Refuse a URL the server must not call: not http(s), or a host
-        that resolves to a loopback, link-local, private or otherwise
-        internal address (unless the system parameter
-        ``topgeschenken_oci.allow_private_urls`` allows them, as the tests
-        and the demo do). Every outgoing call goes through here."""
+        any of whose addresses is loopback, link-local, private or
+        otherwise internal (unless ``_allow_private_urls``).
+
+        :returns: the checked addresses (tuple of str), resolved once.
+        :raises UserError: with the reason, in the user's language.
+        """
         parts = urlsplit(url or "")
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UserError(self.env._("%(url)s is not an http(s) URL.", url=url))
-        allow_private = str(
-            self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_URLS, "")
-        ).lower() in ("1", "true", "yes")
-        if allow_private:
-            return True
+        port = parts.port or pinned_http.DEFAULT_PORTS[parts.scheme]
         try:
-            infos = socket.getaddrinfo(
-                parts.hostname, parts.port or None, proto=socket.IPPROTO_TCP
+            return pinned_http.resolve_checked(
+                parts.hostname, port, allow_private=self._allow_private_urls()
             )
-        except (socket.gaierror, UnicodeError, ValueError) as error:
+        except pinned_http.UnresolvableHostError as error:
             raise UserError(
                 self.env._(
                     "The host of %(url)s cannot be resolved.", url=parts.hostname
                 )
             ) from error
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-            if not address.is_global or address.is_multicast:
-                raise UserError(
-                    self.env._(
-                        "%(host)s resolves to an internal address (%(address)s): "
-                        "the server does not call it.",
-                        host=parts.hostname,
-                        address=str(address),
-                    )
+        except pinned_http.InternalAddressError as error:
+            raise UserError(
+                self.env._(
+                    "%(host)s resolves to an internal address (%(address)s): "
+                    "the server does not call it.",
+                    host=error.host,
+                    address=error.address,
                 )
-        return True
+            ) from error
 
     @api.model
     def _outgoing_post(self, url, **kwargs):
-        """POST to a webshop: the URL checked first, redirects never
-        followed (a redirect could lead to an internal address), TLS
-        verification on, and always a timeout."""
-        self._check_outgoing_url(url)
+        """POST to a webshop (every outgoing call comes here): the host is
+        resolved once and checked (:meth:`_check_outgoing_url`), and the
+        connection goes only to the checked addresses, so a DNS answer
+        that changes between check and call (DNS rebinding) cannot lead to
+        an internal address; the host name stays in the Host header, TLS
+        SNI and certificate check. Redirects are never followed, TLS
+        verification stays on, proxies from the environment are not used,
+        and there is always a timeout (``timeout`` seconds, default 30).
+
+        :returns: the :class:`requests.Response`.
+        :raises UserError: the URL may not be called.
+        :raises requests.RequestException: as ``requests`` does.
+        """
+        addresses = self._check_outgoing_url(url)
         timeout = kwargs.pop("timeout", None) or 30
-        return requests.post(url, allow_redirects=False, timeout=timeout, **kwargs)
+        return pinned_http.post(url, timeout=timeout, addresses=addresses, **kwargs)
 
     @api.model
     def _punchout_request_states(self):
