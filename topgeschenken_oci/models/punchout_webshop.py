@@ -1,6 +1,7 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+import secrets
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
@@ -102,6 +103,17 @@ class PunchoutWebshop(models.Model):
     cxml_sender_identity = fields.Char(string="Sender identity")
     cxml_shared_secret = fields.Char(string="Shared secret", groups=MANAGER, copy=False)
     cxml_user_agent = fields.Char(default="Odoo topgeschenken_oci", string="User agent")
+    inbound_secret = fields.Char(
+        string="Inbound secret",
+        groups="base.group_system",
+        copy=False,
+        help="What the shop proves itself with when it sends its order "
+        "confirmations and ship notices: the SharedSecret of its cXML Sender "
+        "credential, or the Bearer token (or HTTP Basic password) of its UBL "
+        "documents. Separate from the credentials Odoo sends the shop, and "
+        "only system administrators can read or set it. Empty: the shop's "
+        "documents are refused.",
+    )
     extra_param_ids = fields.One2many(
         "punchout.webshop.param",
         "webshop_id",
@@ -336,6 +348,39 @@ class PunchoutWebshop(models.Model):
                     "and order URLs."
                 )
             )
+
+    def action_generate_inbound_secret(self):
+        """Give the webshop a new random inbound secret (256 bits,
+        URL-safe base64) and show it once, as Odoo shows a new API key: the
+        system administrator copies it to the shop; it cannot be read back
+        from the dialog later (the field stays a password field).
+
+        :raises AccessError: the user is not a system administrator.
+        """
+        self.ensure_one()
+        if not self.env.is_system():
+            raise AccessError(
+                self.env._(
+                    "Only system administrators can set the webshop's inbound secret."
+                )
+            )
+        secret = secrets.token_urlsafe(32)
+        self.inbound_secret = secret
+        self.message_post(
+            body=self.env._(
+                "%(user)s generated a new inbound secret: the shop's documents "
+                "need it from now on.",
+                user=self.env.user.name,
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Inbound secret of %(shop)s", shop=self.name),
+            "res_model": "punchout.inbound.secret.show",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_webshop_id": self.id, "default_secret": secret},
+        }
 
     @api.model
     def _allow_private_urls(self):

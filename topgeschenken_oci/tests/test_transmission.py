@@ -598,8 +598,10 @@ class TestExactlyOnce(PunchoutCommon):
         from odoo.modules.neutralize import neutralize_database
 
         order = self._rfq()
+        self.assertTrue(self.supplier.inbound_secret)
         with trap_jobs() as trap:
             order.button_confirm()
+            self.env.flush_all()
             neutralize_database(self.env.cr)
             self.env.invalidate_all()
             trap.perform_enqueued_jobs()
@@ -608,6 +610,8 @@ class TestExactlyOnce(PunchoutCommon):
         self.assertEqual(transmission.state, "cancelled")
         self.assertIn("neutralized", transmission.last_error)
         self.assertEqual(self.supplier.order_format, "none")
+        # Nor takes the shop's documents: it has no inbound secret left.
+        self.assertFalse(self.supplier.inbound_secret)
 
     @mute_logger(LOGGER)
     def test_error_while_preparing_is_a_visible_failure(self):
