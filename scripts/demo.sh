@@ -13,6 +13,9 @@ ODOO_URL="http://127.0.0.1:$ODOO_PORT"
 SHOP_URL="http://localhost:$SHOP_PORT"
 DEMO_PASSWORD="${DEMO_PASSWORD:-demo-$(id -un)-2026}"
 BILLS_ALIAS="${BILLS_ALIAS:-bills@delinde.example}"
+# The webshop's inbound secret: what the shop's confirmations and ship
+# notices to Odoo carry (not the cXML shared secret Odoo sends the shop).
+INBOUND_SECRET="${INBOUND_SECRET:-demo-inbound-s3cret}"
 for port in "$ODOO_PORT" "$SHOP_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         die "Port $port is in use: stop what runs there, or choose other ports (ODOO_PORT=8569 SHOP_PORT=8579 bash scripts/demo.sh)."
@@ -37,6 +40,7 @@ if ! psql -d "$DB" -tAc "select 1 from ir_module_module where name='$ADDON' and 
 fi
 say "Loading the demo data"
 SHOP_URL="$SHOP_URL" ODOO_URL="$ODOO_URL" DEMO_PASSWORD="$DEMO_PASSWORD" BILLS_ALIAS="$BILLS_ALIAS" \
+    INBOUND_SECRET="$INBOUND_SECRET" \
     "$VENV/bin/python" -m odoo shell -c "$conf" -d "$DB" --log-level=warn \
     <"$ROOT/scripts/demo_data.py"
 
@@ -46,6 +50,7 @@ trap stop EXIT INT TERM
 mkdir -p "$SHOP_DATA"
 (cd "$ROOT" && exec "$VENV/bin/python" -m tools.simshop --host localhost --port "$SHOP_PORT" \
     --data-dir "$SHOP_DATA" --oci-user demo --oci-password demo --shared-secret s3cret \
+    --odoo-secret "$INBOUND_SECRET" \
     --odoo-url "$ODOO_URL" --deliver mail --mail-to "$BILLS_ALIAS" --odoo-db "$DB" \
     --odoo-login admin --odoo-password "$DEMO_PASSWORD" >"$CACHE/demo-simshop.log" 2>&1) &
 pids+=($!)

@@ -119,6 +119,8 @@ supplier.write(
         "cxml_to_identity": "TOPGESCHENKEN",
         "cxml_sender_identity": "DE-LINDE",
         "cxml_shared_secret": "s3cret",
+        # What the shop's documents to Odoo carry (demo.sh gives the shop it).
+        "inbound_secret": os.environ.get("INBOUND_SECRET", "demo-inbound-s3cret"),
         "tax_rate_field": "CUST_FIELD4",
     }
 )

@@ -136,8 +136,34 @@ def change_order(args, approver, order_id, po_name):
         fail(f"the shop recorded {versions} for {po_name}, not one update")
 
 
+FORGED_CONFIRMATION = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<cXML payloadID="forged-{po}@smoke" timestamp="2026-12-01T09:00:00+01:00">'
+    '<Header><From><Credential domain="NetworkID"><Identity>TOPGESCHENKEN'
+    '</Identity></Credential></From><To><Credential domain="NetworkID">'
+    "<Identity>DE-LINDE</Identity></Credential></To><Sender>"
+    '<Credential domain="NetworkID"><Identity>TOPGESCHENKEN</Identity>'
+    "<SharedSecret>s3cret</SharedSecret></Credential><UserAgent>smoke"
+    "</UserAgent></Sender></Header><Request><ConfirmationRequest>"
+    '<ConfirmationHeader type="reject" noticeDate="2026-12-01T09:00:00+01:00" '
+    'confirmID="FORGED"/><OrderReference orderID="{po}"/></ConfirmationRequest>'
+    "</Request></cXML>"
+)
+
+
 def confirm_and_ship(args, approver, order_id, po_name):
-    """The shop's ConfirmationRequest and ShipNoticeRequest reach the order."""
+    """The shop's ConfirmationRequest and ShipNoticeRequest reach the order;
+    a document with the secret Odoo sends the shop (which purchase managers
+    can read) does not."""
+    step("A forged confirmation with Odoo's outbound cXML secret is refused")
+    forged = requests.post(
+        f"{args.odoo}/punchout/cxml/order-documents",
+        data=FORGED_CONFIRMATION.format(po=po_name).encode(),
+        headers={"Content-Type": "text/xml; charset=UTF-8"},
+        timeout=60,
+    )
+    if forged.status_code != 401:
+        fail(f"a forged shop confirmation was answered {forged.status_code}")
     step("The shop confirms the order with its delivery date, then ships it")
     for kind in ("confirm", "ship"):
         reply = requests.post(

@@ -42,6 +42,12 @@ def parse_args(argv=None):
     add("--oci-user", default="demo", help="OCI USERNAME and UBL Basic user")
     add("--oci-password", default="demo", help="OCI PASSWORD and UBL Basic password")
     add("--shared-secret", default="s3cret", help="cXML SharedSecret, UBL Bearer")
+    add(
+        "--odoo-secret",
+        default="",
+        help="the webshop's inbound secret in Odoo: the SharedSecret / UBL "
+        "Bearer token (or Basic password) of the shop's documents to Odoo",
+    )
     add("--odoo-url", default="http://127.0.0.1:8069", help="the Odoo server")
     add("--oci-format", choices=oci.FORMATS, default="form", help="OCI cart format")
     add(
@@ -77,6 +83,7 @@ def main(argv=None):
         oci_user=args.oci_user,
         oci_password=args.oci_password,
         shared_secret=args.shared_secret,
+        odoo_secret=args.odoo_secret,
         odoo_url=args.odoo_url,
         oci_format=args.oci_format,
         transfer_mode=args.transfer_mode,

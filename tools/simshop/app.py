@@ -34,6 +34,10 @@ COOKIE = "simshop_session"
 XML_TYPE = "text/xml; charset=utf-8"
 LOGIN_KEYS = {"USERNAME", "PASSWORD", "HOOK_URL", "~OKCODE", "~TARGET", "~CALLER"}
 TRANSFER_MODES = ("browser", "server")
+NO_ODOO_SECRET = (
+    "the shop has no secret for its documents to Odoo: start it with "
+    "--odoo-secret (the webshop's inbound secret in Odoo)"
+)
 
 shop = Blueprint("simshop", __name__)
 # The ShopState of the application handling the current request.
@@ -46,6 +50,9 @@ class Config:
     oci_user: str = "demo"
     oci_password: str = "demo"
     shared_secret: str = "s3cret"
+    # The webshop's *inbound secret* in Odoo (a system administrator sets it
+    # and gives it to the shop): what the shop's documents to Odoo carry.
+    odoo_secret: str = ""
     odoo_url: str = "http://127.0.0.1:8069"
     oci_format: str = "form"  # form | form-latin1 | xml
     transfer_mode: str = "browser"  # browser | server (the shop posts the cart)
@@ -675,12 +682,13 @@ def _ubl_authorized():
 
 
 def _ubl_credentials(scheme):
-    """The Authorization header the shop sends Odoo UBL documents with: the
-    credentials of the scheme Odoo sent the order with (its *Order
-    authentication*), Basic by default."""
+    """The Authorization header the shop sends Odoo UBL documents with:
+    Odoo's inbound secret for this shop (never the credentials Odoo sends
+    the shop), as a Bearer token when the order came with one, else as the
+    HTTP Basic password."""
     if scheme == "bearer":
-        return f"Bearer {state.config.shared_secret}"
-    token = f"{state.config.oci_user}:{state.config.oci_password}".encode()
+        return f"Bearer {state.config.odoo_secret}"
+    token = f"{state.config.oci_user}:{state.config.odoo_secret}".encode()
     return f"Basic {base64.b64encode(token).decode('ascii')}"
 
 
@@ -868,6 +876,8 @@ def admin_confirm(order_id):
     UBL OrderResponse for an order that came in UBL. JSON options:
     ``reject_lines`` (line numbers), ``delivery_days`` (from today, default
     10), ``format`` (``cxml`` or ``ubl``, default the order's)."""
+    if not state.config.odoo_secret:
+        return jsonify(error=NO_ODOO_SECRET), 409
     order = state.store.find_order(order_id)
     if order is None:
         return jsonify(error=f"unknown order {order_id}"), 404
@@ -894,7 +904,7 @@ def admin_confirm(order_id):
     else:
         document = cxml.confirmation_request(
             order,
-            state.config.shared_secret,
+            state.config.odoo_secret,
             reject_lines=reject_lines,
             delivery_date=delivery,
         )
@@ -911,6 +921,8 @@ def admin_ship(order_id):
     DespatchAdvice for an order that came in UBL. JSON options: ``carrier``
     (default PostNL), ``tracking`` (default generated), ``lines``,
     ``delivery_days`` (default 2), ``format`` (default the order's)."""
+    if not state.config.odoo_secret:
+        return jsonify(error=NO_ODOO_SECRET), 409
     order = state.store.find_order(order_id)
     if order is None:
         return jsonify(error=f"unknown order {order_id}"), 404
@@ -939,7 +951,7 @@ def admin_ship(order_id):
         )
     else:
         document = cxml.ship_notice_request(
-            order, state.config.shared_secret, delivery_date=delivery, **options
+            order, state.config.odoo_secret, delivery_date=delivery, **options
         )
     return _document_answer("ship_notice", order, document, fmt)
 

@@ -26,8 +26,10 @@ class OrderDocumentController(http.Controller):
     def cxml_order_document(self, **kwargs):
         """Take a cXML ``ConfirmationRequest`` or ``ShipNoticeRequest``.
 
-        The shop authenticates with its cXML Sender credential and
-        SharedSecret; the answer is a cXML ``Response`` whose ``Status`` code
+        The shop authenticates with its cXML Sender credential (the
+        webshop's *To identity*) and, as SharedSecret, the webshop's
+        *inbound secret* (set by a system administrator; none set: 401);
+        the answer is a cXML ``Response`` whose ``Status`` code
         is also the HTTP status: 200 (processed, or a replay of a processed
         payloadID), 400 (malformed, unknown line), 401 (unknown sender or
         secret), 404 (unknown order), 413 (too large).
@@ -73,11 +75,12 @@ class OrderDocumentController(http.Controller):
         """Take a UBL 2.1 ``OrderResponse`` or ``DespatchAdvice`` (Peppol BIS
         Order Response 3 / Despatch Advice 3).
 
-        The shop authenticates with the credentials of the webshop's *Order
-        authentication* (``Authorization: Basic`` OCI user name and password,
-        or ``Bearer`` shared secret); the answer is plain text with the HTTP
-        status: 200 (processed, or a replay of a processed document ID), 400
-        (malformed, unknown line), 401 (wrong or missing credentials, with a
+        The shop authenticates with the webshop's *inbound secret* (set by
+        a system administrator; none set: 401): ``Authorization: Bearer
+        <secret>``, or ``Basic`` with the secret as the password; the answer
+        is plain text with the HTTP status: 200 (processed, or a replay of a
+        processed document ID), 400 (malformed, unknown line), 401 (wrong or
+        missing credentials, or no inbound secret set, with a
         ``WWW-Authenticate`` challenge), 404 (unknown order), 411 (no
         length), 413 (too large).
         """

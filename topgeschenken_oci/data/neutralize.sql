@@ -7,3 +7,7 @@ UPDATE punchout_order_transmission
 
 UPDATE punchout_webshop
    SET order_format = 'none';
+
+-- nor takes their documents: the shop authenticates with a secret of production
+UPDATE punchout_webshop
+   SET inbound_secret = NULL;

@@ -122,10 +122,10 @@ class PunchoutOrderDocument(models.Model):
         3); return an :data:`Answer` (HTTP status and text).
 
         :param body: the request body (bytes).
-        :param authorization: the request's ``Authorization`` header: the
-            credentials the webshop's *Order authentication* names (HTTP
-            Basic with the OCI user name and password, or a Bearer token
-            that is the shared secret), checked before the body is parsed.
+        :param authorization: the request's ``Authorization`` header
+            carrying the webshop's inbound secret (``Bearer <secret>``, or
+            HTTP Basic with the secret as the password), checked before the
+            body is parsed.
 
         401 wrong or missing credentials, 400 malformed (or not one of the
         two documents, or a line the order does not have), 404 no such
@@ -239,26 +239,27 @@ class PunchoutOrderDocument(models.Model):
     @api.model
     def _find_supplier(self, doc):
         """The webshop that sent ``doc``: the cXML Sender (the authenticating
-        party) is the webshop's *To identity*, and the SharedSecret matches
-        (compared in constant time). Empty when none does."""
+        party) is the webshop's *To identity*, and its SharedSecret is the
+        webshop's *inbound secret* (compared in constant time), never the
+        secret Odoo sends the shop. Empty when none matches."""
         if not doc.shared_secret or not doc.sender_identity:
             return self.env["punchout.webshop"]
-        candidates = self.env["punchout.webshop"].search(
-            [("cxml_to_identity", "=", doc.sender_identity)]
+        candidates = (
+            self.env["punchout.webshop"]
+            .sudo()
+            .search([("cxml_to_identity", "=", doc.sender_identity)])
         )
-        for supplier in candidates:
-            secret = supplier.cxml_shared_secret or ""
-            if secret and consteq(secret, doc.shared_secret):
-                return supplier
-        return self.env["punchout.webshop"]
+        return self._match_inbound_secret(candidates, doc.shared_secret)
 
     @api.model
     def _find_ubl_supplier(self, authorization):
-        """The webshop whose order credentials ``authorization`` (an HTTP
-        ``Authorization`` header) carries: ``Basic`` with the OCI user name
-        and password of a webshop authenticating orders with HTTP Basic, or
-        ``Bearer`` with the shared secret of one using a bearer token; the
-        secrets are compared in constant time. Empty when none matches."""
+        """The webshop whose *inbound secret* ``authorization`` (an HTTP
+        ``Authorization`` header) carries: ``Bearer <secret>``, or ``Basic``
+        with the secret as the password (the user name is not checked: the
+        secret alone names the webshop, as a bearer token does). Compared
+        in constant time; the credentials Odoo sends the shop (OCI password,
+        cXML shared secret) never authenticate the shop. Empty when none
+        matches."""
         Supplier = self.env["punchout.webshop"]
         scheme, __, credentials = (authorization or "").strip().partition(" ")
         credentials = credentials.strip()
@@ -270,21 +271,36 @@ class PunchoutOrderDocument(models.Model):
                 decoded = base64.b64decode(credentials, validate=True).decode()
             except (binascii.Error, UnicodeDecodeError):
                 return Supplier
-            username, sep, password = decoded.partition(":")
-            if not sep or not username or not password:
+            __, sep, secret = decoded.partition(":")
+            if not sep:
                 return Supplier
-            candidates = Supplier.search(
-                [("order_auth", "=", "basic"), ("oci_username", "=", username)]
-            )
-            for supplier in candidates:
-                secret = supplier.oci_password or ""
-                if secret and consteq(secret, password):
-                    return supplier
         elif scheme == "bearer":
-            candidates = Supplier.search(
-                [("order_auth", "=", "bearer"), ("cxml_shared_secret", "!=", False)]
+            secret = credentials
+        else:
+            return Supplier
+        return self._match_inbound_secret(Supplier.sudo().search([]), secret)
+
+    @api.model
+    def _match_inbound_secret(self, candidates, secret):
+        """The first of ``candidates`` (webshops) whose inbound secret is
+        ``secret`` (str), compared in constant time as UTF-8 bytes; empty
+        when none is. A webshop without an inbound secret never matches:
+        its documents are refused, and the log says so (without any
+        secret)."""
+        Supplier = self.env["punchout.webshop"]
+        if not secret or not candidates:
+            return Supplier
+        offered = secret.encode("utf-8", "replace")
+        configured = candidates.sudo().filtered("inbound_secret")
+        if candidates and not configured:
+            _logger.info(
+                "Order document refused: no inbound secret is set on webshop "
+                "ids %s (a system administrator sets it on the webshop, "
+                "Orders tab)",
+                candidates.ids[:20],
             )
-            for supplier in candidates:
-                if consteq(supplier.cxml_shared_secret, credentials):
-                    return supplier
+            return Supplier
+        for supplier in configured:
+            if consteq(supplier.inbound_secret.encode(), offered):
+                return supplier.with_env(self.env)
         return Supplier

@@ -1,17 +1,14 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
-import ipaddress
-import socket
+import secrets
 from urllib.parse import urlsplit
-
-import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..const import MANAGER
-from ..protocol import cxml, oci
+from ..protocol import cxml, oci, pinned_http
 
 # Where Odoo sends requests on its own: set by system administrators only.
 OUTGOING_URL_FIELDS = ("catalog_url", "order_url")
@@ -106,6 +103,17 @@ class PunchoutWebshop(models.Model):
     cxml_sender_identity = fields.Char(string="Sender identity")
     cxml_shared_secret = fields.Char(string="Shared secret", groups=MANAGER, copy=False)
     cxml_user_agent = fields.Char(default="Odoo topgeschenken_oci", string="User agent")
+    inbound_secret = fields.Char(
+        string="Inbound secret",
+        groups="base.group_system",
+        copy=False,
+        help="What the shop proves itself with when it sends its order "
+        "confirmations and ship notices: the SharedSecret of its cXML Sender "
+        "credential, or the Bearer token (or HTTP Basic password) of its UBL "
+        "documents. Separate from the credentials Odoo sends the shop, and "
+        "only system administrators can read or set it. Empty: the shop's "
+        "documents are refused.",
+    )
     extra_param_ids = fields.One2many(
         "punchout.webshop.param",
         "webshop_id",
@@ -341,52 +349,98 @@ class PunchoutWebshop(models.Model):
                 )
             )
 
+    def action_generate_inbound_secret(self):
+        """Give the webshop a new random inbound secret (256 bits,
+        URL-safe base64) and show it once, as Odoo shows a new API key: the
+        system administrator copies it to the shop; it cannot be read back
+        from the dialog later (the field stays a password field).
+
+        :raises AccessError: the user is not a system administrator.
+        """
+        self.ensure_one()
+        if not self.env.is_system():
+            raise AccessError(
+                self.env._(
+                    "Only system administrators can set the webshop's inbound secret."
+                )
+            )
+        secret = secrets.token_urlsafe(32)
+        self.inbound_secret = secret
+        self.message_post(
+            body=self.env._(
+                "%(user)s generated a new inbound secret: the shop's documents "
+                "need it from now on.",
+                user=self.env.user.name,
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Inbound secret of %(shop)s", shop=self.name),
+            "res_model": "punchout.inbound.secret.show",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_webshop_id": self.id, "default_secret": secret},
+        }
+
+    @api.model
+    def _allow_private_urls(self):
+        """True when the system parameter
+        ``topgeschenken_oci.allow_private_urls`` lets the server call
+        internal addresses (the tests and the demo, on loopback)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_URLS)
+        return str(value or "").lower() in ("1", "true", "yes")
+
     @api.model
     def _check_outgoing_url(self, url):
         """Refuse a URL the server must not call: not http(s), or a host
-        that resolves to a loopback, link-local, private or otherwise
-        internal address (unless the system parameter
-        ``topgeschenken_oci.allow_private_urls`` allows them, as the tests
-        and the demo do). Every outgoing call goes through here."""
+        any of whose addresses is loopback, link-local, private or
+        otherwise internal (unless ``_allow_private_urls``).
+
+        :returns: the checked addresses (tuple of str), resolved once.
+        :raises UserError: with the reason, in the user's language.
+        """
         parts = urlsplit(url or "")
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UserError(self.env._("%(url)s is not an http(s) URL.", url=url))
-        allow_private = str(
-            self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_URLS, "")
-        ).lower() in ("1", "true", "yes")
-        if allow_private:
-            return True
+        port = parts.port or pinned_http.DEFAULT_PORTS[parts.scheme]
         try:
-            infos = socket.getaddrinfo(
-                parts.hostname, parts.port or None, proto=socket.IPPROTO_TCP
+            return pinned_http.resolve_checked(
+                parts.hostname, port, allow_private=self._allow_private_urls()
             )
-        except (socket.gaierror, UnicodeError, ValueError) as error:
+        except pinned_http.UnresolvableHostError as error:
             raise UserError(
                 self.env._(
                     "The host of %(url)s cannot be resolved.", url=parts.hostname
                 )
             ) from error
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-            if not address.is_global or address.is_multicast:
-                raise UserError(
-                    self.env._(
-                        "%(host)s resolves to an internal address (%(address)s): "
-                        "the server does not call it.",
-                        host=parts.hostname,
-                        address=str(address),
-                    )
+        except pinned_http.InternalAddressError as error:
+            raise UserError(
+                self.env._(
+                    "%(host)s resolves to an internal address (%(address)s): "
+                    "the server does not call it.",
+                    host=error.host,
+                    address=error.address,
                 )
-        return True
+            ) from error
 
     @api.model
     def _outgoing_post(self, url, **kwargs):
-        """POST to a webshop: the URL checked first, redirects never
-        followed (a redirect could lead to an internal address), TLS
-        verification on, and always a timeout."""
-        self._check_outgoing_url(url)
+        """POST to a webshop (every outgoing call comes here): the host is
+        resolved once and checked (:meth:`_check_outgoing_url`), and the
+        connection goes only to the checked addresses, so a DNS answer
+        that changes between check and call (DNS rebinding) cannot lead to
+        an internal address; the host name stays in the Host header, TLS
+        SNI and certificate check. Redirects are never followed, TLS
+        verification stays on, proxies from the environment are not used,
+        and there is always a timeout (``timeout`` seconds, default 30).
+
+        :returns: the :class:`requests.Response`.
+        :raises UserError: the URL may not be called.
+        :raises requests.RequestException: as ``requests`` does.
+        """
+        addresses = self._check_outgoing_url(url)
         timeout = kwargs.pop("timeout", None) or 30
-        return requests.post(url, allow_redirects=False, timeout=timeout, **kwargs)
+        return pinned_http.post(url, timeout=timeout, addresses=addresses, **kwargs)
 
     @api.model
     def _punchout_request_states(self):

@@ -115,6 +115,7 @@ class PunchoutCommon(AccountTestInvoicingCommon):
                 "cxml_to_identity": "TOPGESCHENKEN",
                 "cxml_sender_identity": "DE-LINDE",
                 "cxml_shared_secret": "cxml-secret-42",
+                "inbound_secret": "inbound-secret-42",
                 **supplier_vals,
             }
         )

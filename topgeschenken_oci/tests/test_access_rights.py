@@ -100,6 +100,74 @@ class TestAccessRights(PunchoutHttpCommon):
         supplier = self.supplier.with_user(self.users["manager"])
         self.assertEqual(supplier.oci_password, "pw-top-secret")
 
+    def test_inbound_secret_only_for_system_admins(self):
+        """The secret that authenticates the shop's documents: a purchase
+        manager can neither read nor set it (else they could forge a shop
+        confirmation), nor see it in the form; a system administrator can."""
+        self.supplier.inbound_secret = "in-secret-1"
+        manager = self.users["manager"]
+        for login in ("buyer", "manager", "accountant"):
+            supplier = self.supplier.with_user(self.users[login])
+            with self.subTest(user=login), self.assertRaises(AccessError):
+                _ = supplier.inbound_secret
+        with self.assertRaises(AccessError):
+            self.supplier.with_user(manager).write({"inbound_secret": "forged"})
+        arch = (
+            self.env["punchout.webshop"]
+            .with_user(manager)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertNotIn("inbound_secret", arch)
+        self.assertNotIn(
+            "inbound_secret", self.supplier.with_user(manager).fields_get()
+        )
+        admin = new_test_user(
+            self.env,
+            "tg_acl_sysadmin",
+            groups="base.group_user,base.group_system,purchase.group_purchase_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        supplier = self.supplier.with_user(admin)
+        self.assertEqual(supplier.inbound_secret, "in-secret-1")
+        supplier.inbound_secret = "in-secret-2"
+        self.assertEqual(self.supplier.inbound_secret, "in-secret-2")
+        arch = supplier.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="inbound_secret"', arch)
+        # Not copied with the webshop.
+        self.assertFalse(self.supplier.copy().inbound_secret)
+
+    def test_generate_inbound_secret(self):
+        """A system administrator generates the secret and sees it once; a
+        purchase manager cannot."""
+        with self.assertRaises(AccessError):
+            self.supplier.with_user(
+                self.users["manager"]
+            ).action_generate_inbound_secret()
+        self.assertFalse(self.supplier.inbound_secret)
+        admin = new_test_user(
+            self.env,
+            "tg_acl_sysadmin2",
+            groups="base.group_user,base.group_system,purchase.group_purchase_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        action = self.supplier.with_user(admin).action_generate_inbound_secret()
+        secret = action["context"]["default_secret"]
+        self.assertGreaterEqual(len(secret), 43)
+        self.assertEqual(self.supplier.inbound_secret, secret)
+        shown = (
+            self.env[action["res_model"]]
+            .with_user(admin)
+            .with_context(action["context"])
+            .new({})
+        )
+        self.assertEqual(shown.secret, secret)
+        # The chatter says that it changed, never what it is.
+        self.assertNotIn(secret, str(self.supplier.message_ids.mapped("body")))
+        again = self.supplier.with_user(admin).action_generate_inbound_secret()
+        self.assertNotEqual(again["context"]["default_secret"], secret)
+
     def test_sessions_of_others_are_hidden(self):
         colleague = new_test_user(
             self.env,

@@ -141,7 +141,7 @@ class TestOrderChanges(PunchoutCommon):
             trap.assert_jobs_count(0)
 
     def test_shop_confirmed_dates_are_not_sent_back(self):
-        self.supplier.write({"cxml_shared_secret": "s3cret"})
+        self.supplier.write({"inbound_secret": "s3cret"})
         with file_open(
             "topgeschenken_oci/protocol/tests/test_files/cxml_confirmation_request.xml",
             "rb",

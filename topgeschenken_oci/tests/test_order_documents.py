@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
 from datetime import datetime
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -9,6 +10,7 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import file_open
 
+from ..models import punchout_order_document
 from .common import PunchoutHttpCommon
 
 URL = "/punchout/cxml/order-documents"
@@ -26,7 +28,10 @@ class TestOrderDocuments(PunchoutHttpCommon):
             {
                 "cxml_from_identity": "DELINDE",
                 "cxml_to_identity": "TOPGESCHENKEN",
-                "cxml_shared_secret": "s3cret",
+                # What Odoo sends the shop (purchase managers read it) ...
+                "cxml_shared_secret": "0utbound-secret",
+                # ... and what the shop sends Odoo: the fixtures' SharedSecret.
+                "inbound_secret": "s3cret",
             }
         )
         cls.product_box = cls.env["product.product"].create(
@@ -124,6 +129,27 @@ class TestOrderDocuments(PunchoutHttpCommon):
         notes = self.receipt.message_ids.mapped("body")
         self.assertTrue([body for body in notes if "3SDEVC1234567" in body], notes)
         self.assertEqual(self.order.oci_document_ids.document_type, "ship_notice")
+
+    def test_outbound_secret_does_not_authenticate_the_shop(self):
+        """A purchase manager reads the shared secret Odoo sends the shop: a
+        document carrying it is refused, and the log names no secret."""
+        body = self._document("cxml_confirmation_request.xml", s3cret="0utbound-secret")
+        with patch.object(punchout_order_document, "_logger") as logger:
+            self.assertEqual(self._post(body).status_code, 401)
+        logged = str(logger.info.call_args_list)
+        self.assertIn("refused", logged)
+        self.assertNotIn("0utbound", logged)
+        # Without an inbound secret, even the right one is refused.
+        self.supplier.inbound_secret = False
+        self.env.flush_all()
+        with patch.object(punchout_order_document, "_logger") as logger:
+            response = self._post(self._document("cxml_confirmation_request.xml"))
+        self.assertEqual(response.status_code, 401)
+        logged = str(logger.info.call_args_list)
+        self.assertIn("no inbound secret is set", logged)
+        self.assertNotIn("s3cret", logged)
+        self.assertFalse(self.order.oci_document_ids)
+        self.assertFalse(self.order.partner_ref)
 
     def test_refusals_change_nothing(self):
         cases = [

@@ -29,9 +29,9 @@ CXML_DATE = "%Y-%m-%dT%H:%M:%S+00:00"
 
 
 def shop_document(shop, payload_id, request):
-    """A cXML document from ``shop`` (the loopback webshop's credentials, as
-    the ``punchout.webshop`` names them) with ``request`` inside
-    ``<Request>``."""
+    """A cXML document from ``shop`` (its Sender identity and, as the
+    SharedSecret, the ``punchout.webshop``'s inbound secret) with
+    ``request`` inside ``<Request>``."""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<cXML payloadID="{payload_id}@shop.topgeschenken.example" '
@@ -42,7 +42,7 @@ def shop_document(shop, payload_id, request):
         f'"NetworkID"><Identity>{shop.cxml_from_identity}</Identity></Credential></To>'
         '<Sender><Credential domain="NetworkID">'
         f"<Identity>{shop.cxml_to_identity}</Identity>"
-        f"<SharedSecret>{shop.cxml_shared_secret}</SharedSecret></Credential>"
+        f"<SharedSecret>{shop.sudo().inbound_secret}</SharedSecret></Credential>"
         "<UserAgent>Topgeschenken.nl</UserAgent></Sender></Header>"
         f'<Request deploymentMode="production">{request}</Request></cXML>'
     ).encode()

@@ -3,6 +3,9 @@
 
 import base64
 import json
+import os
+import socket
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -14,7 +17,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..protocol import cxml, oci
 from .common import GIFT_LINES, PunchoutCommon
-from .shop_server import cxml_status
+from .shop_server import FakeShop, cxml_status
 
 AUX_IDS = [
     'TGP-8f3a21c0 <kaart & logo> "Fijne feestdagen"',
@@ -439,6 +442,91 @@ class TestOutgoingUrls(PunchoutCommon):
         self.assertIn("internal address", order.oci_transmission_ids.last_error)
         self.assertFalse(self.shop.requests)
 
+    def _resolving(self, answers):
+        """``socket.getaddrinfo`` answering ``answers`` (host name -> list
+        of addresses) for those names, as the real resolver for others."""
+        real = socket.getaddrinfo
+
+        def getaddrinfo(host, port, *args, **kwargs):
+            if host not in answers:
+                return real(host, port, *args, **kwargs)
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+                for address in answers[host]
+            ]
+
+        return patch.object(socket, "getaddrinfo", getaddrinfo)
+
+    def test_any_internal_address_refuses_the_host(self):
+        """One internal address among a host's addresses refuses it: the
+        connection could go to any of them."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "topgeschenken_oci.allow_private_urls", "False"
+        )
+        Supplier = self.env["punchout.webshop"]
+        answers = {
+            "shop.example": ["93.184.216.34", "10.0.0.7"],
+            "meta.example": ["169.254.169.254"],
+            "mapped.example": ["93.184.216.34", "::ffff:127.0.0.1"],
+        }
+        with self._resolving(answers):
+            for host in answers:
+                with self.subTest(host=host), self.assertRaises(UserError) as error:
+                    Supplier._outgoing_post(f"http://{host}/order", data=b"<x/>")
+                self.assertIn("internal address", str(error.exception))
+
+    def test_proxy_does_not_bypass_the_check(self):
+        """A proxy from the environment would resolve the name itself, out
+        of reach of the check: it is not used, and the check still holds."""
+        proxy = FakeShop().start()
+        self.addCleanup(proxy.stop)
+        Supplier = self.env["punchout.webshop"]
+        with patch.dict(
+            os.environ,
+            {"HTTP_PROXY": proxy.base_url, "http_proxy": proxy.base_url},
+        ):
+            os.environ.pop("NO_PROXY", None)
+            os.environ.pop("no_proxy", None)
+            # Allowed (loopback shop): straight to the shop, not the proxy.
+            response = Supplier._outgoing_post(self.shop.url, data=b"<cXML/>")
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(len(self.shop.requests), 1)
+            self.assertFalse(proxy.requests)
+            # Not allowed: refused before anything is sent, proxy or not.
+            self.env["ir.config_parameter"].sudo().set_param(
+                "topgeschenken_oci.allow_private_urls", "False"
+            )
+            with self.assertRaises(UserError):
+                Supplier._outgoing_post(self.shop.url, data=b"<cXML/>")
+        self.assertEqual(len(self.shop.requests), 1)
+        self.assertFalse(proxy.requests)
+
+    def test_connection_pinned_to_the_checked_address(self):
+        """DNS rebinding: the name resolves to the checked address once, and
+        to nothing (or anything else) afterwards; the POST still reaches
+        the checked address, with the name in its Host header."""
+        Supplier = self.env["punchout.webshop"]
+        port = self.shop.server.server_address[1]
+        calls = []
+        real = socket.getaddrinfo
+
+        def getaddrinfo(host, *args, **kwargs):
+            if host != "localhost":
+                return real(host, *args, **kwargs)
+            calls.append(host)
+            if len(calls) > 1:
+                raise socket.gaierror(socket.EAI_NONAME, "rebound")
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+        with patch.object(socket, "getaddrinfo", getaddrinfo):
+            response = Supplier._outgoing_post(
+                f"http://localhost:{port}/cxml/order", data=b"<cXML/>"
+            )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(calls, ["localhost"])
+        self.assertEqual(len(self.shop.requests), 1)
+        self.assertEqual(self.shop.requests[0]["headers"]["Host"], f"localhost:{port}")
+
     @mute_logger(LOGGER)
     def test_redirect_not_followed(self):
         self.shop.script.append((302, b"", {"Location": f"{self.shop.base_url}/x"}))
@@ -510,8 +598,10 @@ class TestExactlyOnce(PunchoutCommon):
         from odoo.modules.neutralize import neutralize_database
 
         order = self._rfq()
+        self.assertTrue(self.supplier.inbound_secret)
         with trap_jobs() as trap:
             order.button_confirm()
+            self.env.flush_all()
             neutralize_database(self.env.cr)
             self.env.invalidate_all()
             trap.perform_enqueued_jobs()
@@ -520,6 +610,8 @@ class TestExactlyOnce(PunchoutCommon):
         self.assertEqual(transmission.state, "cancelled")
         self.assertIn("neutralized", transmission.last_error)
         self.assertEqual(self.supplier.order_format, "none")
+        # Nor takes the shop's documents: it has no inbound secret left.
+        self.assertFalse(self.supplier.inbound_secret)
 
     @mute_logger(LOGGER)
     def test_error_while_preparing_is_a_visible_failure(self):

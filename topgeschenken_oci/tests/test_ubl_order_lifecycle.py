@@ -4,6 +4,7 @@
 import base64
 from datetime import datetime
 from functools import cache
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -13,6 +14,7 @@ from odoo.tools import file_open, file_path, mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..models import punchout_order_document
 from ..protocol import oci
 from .common import GIFT_LINES, PunchoutCommon, PunchoutHttpCommon
 
@@ -57,8 +59,14 @@ class TestUblOrderDocuments(PunchoutHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.supplier.write({"order_format": "ubl", "order_auth": "basic"})
-        cls.auth = _basic("buyer01", "pw-top-secret")
+        cls.supplier.write(
+            {
+                "order_format": "ubl",
+                "order_auth": "basic",
+                "inbound_secret": "in-b0und-secret",
+            }
+        )
+        cls.auth = _basic("topgeschenken", "in-b0und-secret")
         cls.product_box = cls.env["product.product"].create(
             {"name": "Kerstpakket Deluxe", "type": "consu", "is_storable": True}
         )
@@ -175,14 +183,42 @@ class TestUblOrderDocuments(PunchoutHttpCommon):
         self.assertEqual(len(self.order.oci_document_ids), 1)
 
     def test_bearer_token(self):
-        self.supplier.write({"order_auth": "bearer", "cxml_shared_secret": "t0ken-42"})
         body = self._document("ubl_despatch_advice.xml")
-        # The Basic credentials no longer authenticate this webshop.
-        self.assertEqual(self._post(body).status_code, 401)
-        self.assertEqual(self._post(body, auth="Bearer t0ken-4").status_code, 401)
-        response = self._post(body, auth="Bearer t0ken-42")
+        self.assertEqual(
+            self._post(body, auth="Bearer in-b0und-secre").status_code, 401
+        )
+        response = self._post(body, auth="Bearer in-b0und-secret")
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(self.receipt.oci_tracking_ref, "3SDEVC1234567")
+
+    def test_outbound_credentials_do_not_authenticate_the_shop(self):
+        """The OCI password and the cXML shared secret are readable by
+        purchase managers: they never authenticate the shop's documents,
+        whatever the webshop's order authentication."""
+        self.supplier.write({"order_auth": "bearer", "cxml_shared_secret": "t0ken-42"})
+        body = self._document("ubl_despatch_advice.xml")
+        for auth in (
+            "Bearer t0ken-42",
+            _basic("buyer01", "pw-top-secret"),
+            _basic("buyer01", "t0ken-42"),
+        ):
+            with self.subTest(auth=auth):
+                self.assertEqual(self._post(body, auth=auth).status_code, 401)
+        self.assertFalse(self.order.oci_document_ids)
+        self.assertFalse(self.receipt.oci_tracking_ref)
+
+    def test_no_inbound_secret_refuses_everything(self):
+        self.supplier.inbound_secret = False
+        self.env.flush_all()
+        body = self._document("ubl_despatch_advice.xml")
+        with patch.object(punchout_order_document, "_logger") as logger:
+            for auth in ("Bearer ", _basic("topgeschenken", ""), self.auth):
+                with self.subTest(auth=auth):
+                    self.assertEqual(self._post(body, auth=auth).status_code, 401)
+        logged = str(logger.info.call_args_list)
+        self.assertIn("no inbound secret is set", logged)
+        self.assertNotIn("in-b0und", logged)
+        self.assertFalse(self.order.oci_document_ids)
 
     def test_refusals_change_nothing(self):
         response_body = self._document("ubl_order_response.xml")
@@ -198,8 +234,9 @@ class TestUblOrderDocuments(PunchoutHttpCommon):
             # no, wrong or other credentials
             ("no credentials", response_body, "", 401),
             ("wrong password", response_body, _basic("buyer01", "guess"), 401),
-            ("unknown user", response_body, _basic("nobody", "pw-top-secret"), 401),
+            ("OCI password", response_body, _basic("buyer01", "pw-top-secret"), 401),
             ("not basic", response_body, "Basic %%%", 401),
+            ("other scheme", response_body, "Digest in-b0und-secret", 401),
             ("cXML secret as bearer", response_body, "Bearer s3cret", 401),
             # an order of no one / not this webshop's
             (

@@ -48,7 +48,9 @@ def odoo():
 
 def test_confirm_and_ship_reach_odoo(tmp_path, odoo):
     url, received = odoo
-    client = create_app(data_dir=str(tmp_path), odoo_url=url).test_client()
+    client = create_app(
+        data_dir=str(tmp_path), odoo_url=url, odoo_secret="in-s3cret"
+    ).test_client()
     body = cxml_order_request("P00042", issue_refs(client))
     assert (
         client.post("/cxml/order", data=body, content_type="text/xml").status_code
@@ -60,7 +62,7 @@ def test_confirm_and_ship_reach_odoo(tmp_path, odoo):
     assert path == "/punchout/cxml/order-documents"
     doc = cxml_inbound.parse_inbound_request(document)
     assert doc.kind == "confirmation" and doc.order_ids == ["P00042"]
-    assert doc.document_id == "TG-100001" and doc.shared_secret == "s3cret"
+    assert doc.document_id == "TG-100001" and doc.shared_secret == "in-s3cret"
     statuses = {line.line_number: line.status for line in doc.lines}
     assert statuses[20] == "reject" and statuses[10] == "accept"
     assert all(line.delivery_date for line in doc.lines if line.status == "accept")
@@ -83,9 +85,23 @@ def test_confirm_and_ship_reach_odoo(tmp_path, odoo):
 
 def test_unknown_order_and_unreachable_odoo(tmp_path):
     client = create_app(
-        data_dir=str(tmp_path), odoo_url="http://127.0.0.1:9"
+        data_dir=str(tmp_path), odoo_url="http://127.0.0.1:9", odoo_secret="x"
     ).test_client()
     assert client.post("/admin/confirm/P404").status_code == 404
     body = cxml_order_request("P00042", issue_refs(client))
     client.post("/cxml/order", data=body, content_type="text/xml")
     assert client.post("/admin/ship/P00042").status_code == 502
+
+
+def test_no_odoo_secret_sends_nothing(tmp_path, odoo):
+    """Without Odoo's inbound secret the shop cannot authenticate its
+    documents (its own cXML secret is not Odoo's): it says so."""
+    url, received = odoo
+    client = create_app(data_dir=str(tmp_path), odoo_url=url).test_client()
+    body = cxml_order_request("P00042", issue_refs(client))
+    client.post("/cxml/order", data=body, content_type="text/xml")
+    for route in ("/admin/confirm/P00042", "/admin/ship/P00042"):
+        answer = client.post(route)
+        assert answer.status_code == 409
+        assert "--odoo-secret" in answer.json["error"]
+    assert received == []

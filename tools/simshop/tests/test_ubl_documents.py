@@ -132,10 +132,18 @@ def test_change_of_an_unknown_order_or_without_credentials(client):
     assert _post(client, invoice).status_code == 400
 
 
-@pytest.mark.parametrize("auth, expected", [(BASIC, BASIC), ("Bearer s3cret", None)])
+@pytest.mark.parametrize(
+    "auth, expected",
+    [
+        (BASIC, "Basic " + base64.b64encode(b"demo:in-s3cret").decode()),
+        ("Bearer s3cret", "Bearer in-s3cret"),
+    ],
+)
 def test_confirm_and_ship_a_ubl_order(tmp_path, odoo, auth, expected):
     url, received = odoo
-    client = create_app(data_dir=str(tmp_path), odoo_url=url).test_client()
+    client = create_app(
+        data_dir=str(tmp_path), odoo_url=url, odoo_secret="in-s3cret"
+    ).test_client()
     refs = issue_refs(client)
     assert _post(client, ubl_order("P00042", refs[:2]), auth=auth).status_code == 200
     answer = client.post("/admin/confirm/P00042", json={"reject_lines": ["2"]})
@@ -143,8 +151,9 @@ def test_confirm_and_ship_a_ubl_order(tmp_path, odoo, auth, expected):
     assert answer.json["format"] == "ubl"
     path, headers, document = received[-1]
     assert path == "/punchout/ubl/order-documents"
-    # Odoo is called with the credentials the order came with.
-    assert headers["Authorization"] == (expected or auth)
+    # Odoo is called with its inbound secret, in the scheme the order came
+    # with (never with the credentials Odoo sends the shop).
+    assert headers["Authorization"] == expected
     schema("UBL-OrderResponse-2.1.xsd").assertValid(etree.fromstring(document))
     doc = ubl_inbound.parse_order_document(document)
     assert doc.kind == "confirmation" and doc.order_ids == ["P00042"]
@@ -172,7 +181,9 @@ def test_confirm_and_ship_a_ubl_order(tmp_path, odoo, auth, expected):
 
 def test_confirm_everything_rejected_and_cxml_on_request(tmp_path, odoo):
     url, received = odoo
-    client = create_app(data_dir=str(tmp_path), odoo_url=url).test_client()
+    client = create_app(
+        data_dir=str(tmp_path), odoo_url=url, odoo_secret="in-s3cret"
+    ).test_client()
     refs = issue_refs(client)
     _post(client, ubl_order("P00043", refs[:2]))
     client.post("/admin/confirm/P00043", json={"reject_lines": ["1", "2"]})

@@ -1,0 +1,1 @@
+from . import punchout_inbound_secret_show
