@@ -87,7 +87,9 @@ class TestPunchoutRequester(PunchoutHttpCommon):
         session, hook, response = self._requester_cart(request)
         self.assertEqual(response.status_code, 303, response.text[:1000])
         self.assertTrue(
-            response.headers["Location"].endswith(f"/odoo/purchase.request/{request.id}")
+            response.headers["Location"].endswith(
+                f"/odoo/purchase.request/{request.id}"
+            )
         )
         session.invalidate_recordset()
         self.assertEqual(session.state, "done")
@@ -161,7 +163,9 @@ class TestPunchoutRequester(PunchoutHttpCommon):
         request.button_to_approve()
         before = self._counts()
         products = self.env["product.product"].search_count([])
-        response = self._post_cart(hook.replace("&amp;", "&"), self._oci_fields(GIFT_LINES))
+        response = self._post_cart(
+            hook.replace("&amp;", "&"), self._oci_fields(GIFT_LINES)
+        )
         self.assertEqual(response.status_code, 400)
         self.assertIn("no longer a draft", response.text)
         self.assertEqual(len(request.line_ids), 1)
@@ -189,7 +193,9 @@ class TestPunchoutRequester(PunchoutHttpCommon):
         pakket, bonbons = order.order_line.sorted("id")
         self.assertEqual(pakket.purchase_request_lines, lines[0])
         self.assertEqual(bonbons.purchase_request_lines, lines[1])
-        self.assertEqual(lines[0].purchase_request_allocation_ids.purchase_line_id, pakket)
+        self.assertEqual(
+            lines[0].purchase_request_allocation_ids.purchase_line_id, pakket
+        )
         self.assertEqual(pakket.product_qty, 12)
         self.assertAlmostEqual(pakket.price_unit, 49.95)
         self.assertAlmostEqual(bonbons.price_unit, 1.25)
