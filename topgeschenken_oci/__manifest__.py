@@ -28,7 +28,7 @@
         "data/ir_cron_data.xml",
         "data/punchout_webshop_data.xml",
         "views/punchout_webshop_views.xml",
-        "views/punchout_inbound_secret_show_views.xml",
+        "wizard/punchout_inbound_secret_show_views.xml",
         "views/punchout_session_views.xml",
         "views/punchout_order_transmission_views.xml",
         "views/punchout_order_document_views.xml",

@@ -4,5 +4,5 @@
 
 #: Purchase managers: webshop credentials, sending again, approving over budget.
 MANAGER = "purchase.group_purchase_manager"
-#: Purchase users: who may punch out (the cart is imported with their rights).
+#: Purchase users: their carts become RFQs (punchout.session._get_cart_target).
 PURCHASE_USER = "purchase.group_purchase_user"

@@ -229,6 +229,12 @@ class PunchoutController(http.Controller):
             raise Forbidden()
 
     def _redirect_to_order(self, session):
+        """To where the cart went: the RFQ, or the purchase request whose
+        lines a requester's cart filled."""
+        if session.cart_target == "request":
+            return request.redirect(
+                f"/odoo/purchase.request/{session.request_id.id}", code=303
+            )
         order = session.order_id
         return request.redirect(
             f"/odoo/action-purchase.purchase_rfq/{order.id}", code=303

@@ -7,6 +7,7 @@ from . import punchout_cart_import
 from . import purchase_order
 from . import purchase_order_line
 from . import purchase_request
+from . import purchase_request_line
 from . import ir_http
 from . import uom_uom
 from . import punchout_order_transmission

@@ -118,6 +118,159 @@ class PunchoutCartImport(models.AbstractModel):
         self._apply_orderer_options(session, order, order.order_line - before)
         return order
 
+    def _import_request_cart(self, session, cart):
+        """Add the lines of ``cart`` to the draft purchase request of
+        ``session`` (a requester's punchout: ``punchout.session._get_cart_target``).
+
+        Products are matched, or created where the webshop allows it, by the
+        rules of an RFQ's cart (the same ``_retrieve_*`` hooks); each item
+        becomes a ``purchase.request.line`` with its quantity, unit,
+        estimated cost (quantity x unit price, in the company's currency)
+        and the webshop data the RFQ line needs later (``oci_*`` fields,
+        see ``purchase.request.line._oci_prepare_order_line_vals``). Runs
+        with the requester's own rights (OCA's rules: their own request).
+
+        :param session: the ``punchout.session`` (``request_id`` set).
+        :param cart: a ``protocol.cart.Cart``.
+        :returns: the ``purchase.request.line`` records made.
+        :raises CartError: an empty, implausible or unmappable cart, or a
+            request that is no longer draft.
+        """
+        session.ensure_one()
+        items = [item for item in cart.items if not item.is_outline]
+        if not items:
+            raise CartError(_("The returned cart is empty."), code="empty_cart")
+        check_plausible(cart)
+        request = self._lock_draft_request(session.request_id)
+        currency = self._retrieve_currency(session, cart, items)
+        notes = {}
+        self._check_cart_currency(session, currency, items, notes)
+        mappings = self._retrieve_nzi_codes(session, items)
+        products = self._retrieve_products(session, items)
+        uoms = self._retrieve_uoms(session, items, products, notes)
+        missing = [item for item in items if item.line_no not in products]
+        if missing:
+            rates = {
+                item.line_no: self._get_cart_tax_rate(session, item) for item in missing
+            }
+            new_taxes = self._retrieve_product_taxes(session, missing, rates, mappings)
+            products.update(
+                self._create_products(
+                    session, missing, uoms, mappings, currency, new_taxes
+                )
+            )
+        lines = self.env["purchase.request.line"].create(
+            [
+                self._prepare_request_line_vals(
+                    session,
+                    request,
+                    item,
+                    products[item.line_no],
+                    uoms[item.line_no],
+                    currency,
+                    mapping=mappings.get(item.line_no),
+                    notes=notes.get(item.line_no, []),
+                )
+                for item in items
+            ]
+        )
+        orderer = session._oci_orderer()
+        remarks = self._apply_cart_locations(session, orderer, lines)
+        self._apply_cart_logos(session, lines)
+        self._apply_department(orderer, lines)
+        body = self.env._(
+            "%(count)s line(s) added from the %(shop)s cart (punchout %(session)s).",
+            count=len(lines),
+            shop=session.webshop_id.name,
+            session=session.name,
+        )
+        noted = lines.filtered("oci_import_note")
+        if noted:
+            remarks.append(
+                self.env._(
+                    "Check %(count)s line(s): %(lines)s",
+                    count=len(noted),
+                    lines="; ".join(
+                        f"{line.product_id.display_name}: {line.oci_import_note}"
+                        for line in noted
+                    ),
+                )
+            )
+        request.message_post(
+            body=" ".join([body, *remarks]),
+            author_id=session.user_id.partner_id.id,
+            subtype_xmlid="mail.mt_note",
+        )
+        return lines
+
+    def _lock_draft_request(self, request):
+        """Lock ``request`` and check it still takes lines (OCA's
+        ``is_editable``: draft): it may have been sent for approval since the
+        punchout started."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = %s FOR UPDATE",
+                SQL.identifier(request._table),
+                request.id,
+            ),
+            log_exceptions=False,
+        )
+        request.invalidate_recordset(["state"])
+        if not request.is_editable:
+            raise CartError(
+                _(
+                    "Purchase request %(request)s is no longer a draft: the cart "
+                    "cannot be added to it. Ask the purchasing team, or start a "
+                    "punchout from a draft request."
+                ),
+                code="request_not_draft",
+                request=request.name,
+            )
+        return request
+
+    def _prepare_request_line_vals(
+        self, session, request, item, product, uom, currency, mapping=None, notes=()
+    ):
+        """The ``purchase.request.line`` values of one cart item (a
+        requester's cart): what the RFQ line will need
+        (``_prepare_order_line_vals`` has the same data for a buyer's cart).
+
+        :param currency: the cart's currency; the estimated cost is
+            converted to the request's (the company's) currency.
+        :param mapping: the item's ``punchout.nzi.code``, or ``None``.
+        :param notes: what the import assumed for the line (texts).
+        """
+        company = session.company_id
+        today = fields.Date.context_today(self)
+        cost = float(item.quantity * item.unit_price)
+        if currency != company.currency_id:
+            cost = currency._convert(cost, company.currency_id, company, today)
+        vals = {
+            "request_id": request.id,
+            "product_id": product.id,
+            "name": item.description or product.display_name,
+            "specifications": item.longtext or False,
+            "product_qty": float(item.quantity),
+            "product_uom_id": uom.id,
+            "estimated_cost": cost,
+            "date_required": today + timedelta(days=item.leadtime or 0),
+            "oci_session_id": session.id,
+            "oci_vendormat": item.vendormat or False,
+            "oci_aux_id": item.aux_id or False,
+            "oci_matgroup": item.matgroup or False,
+            "punchout_nzi_code_id": mapping.id if mapping else False,
+            "oci_unit_code": item.unit or False,
+            "oci_price_unit": float(item.unit_price),
+            "oci_currency_id": currency.id,
+            "oci_price_unit_qty": float(item.price_unit or 1),
+            "oci_item_data": self._get_item_data(item),
+            "oci_import_note": "; ".join(notes) or False,
+            **self._prepare_item_options(session, item),
+        }
+        if mapping and mapping.analytic_distribution:
+            vals["analytic_distribution"] = mapping.analytic_distribution
+        return vals
+
     # ------------------------------------------------------------------
     # Currency
     # ------------------------------------------------------------------

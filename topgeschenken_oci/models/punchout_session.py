@@ -14,7 +14,7 @@ from odoo.fields import Domain
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, consteq
 
-from ..const import MANAGER, PURCHASE_USER
+from ..const import MANAGER
 from ..protocol import cxml, returned_cart
 from ..protocol.errors import CartError, ProtocolError, _
 
@@ -86,6 +86,17 @@ class PunchoutSession(models.Model):
         index="btree_not_null",
         check_company=True,
         help="The RFQ the cart was added to (or the one it started from).",
+    )
+    cart_target = fields.Selection(
+        [("order", "RFQ"), ("request", "Purchase request lines")],
+        string="Cart goes to",
+        default="order",
+        required=True,
+        readonly=True,
+        help="RFQ: the cart becomes a draft RFQ (a buyer's punchout). Purchase "
+        "request lines: the cart fills the lines of the draft purchase request "
+        "(a requester without purchase rights); the purchasing team makes the "
+        "RFQ from them.",
     )
     operation = fields.Selection(
         [("create", "New cart"), ("edit", "Edit the RFQ's cart")],
@@ -165,9 +176,13 @@ class PunchoutSession(models.Model):
         if not supplier or not supplier.active:
             raise UserError(self.env._("This webshop is not active."))
         supplier.check_access("read")
-        self._check_may_start(self.env.user)
+        cart_target = self._get_cart_target(self.env.user)
+        if cart_target == "request":
+            self._check_may_start_request(request, order, operation)
+        else:
+            self._check_may_start(self.env.user)
         supplier._check_may_punch_out(self.env.user)
-        if request:
+        if request and cart_target == "order":
             request.check_access("write")
             if request.state not in supplier._punchout_request_states():
                 raise UserError(
@@ -210,6 +225,7 @@ class PunchoutSession(models.Model):
                 "request_id": request.id if request else False,
                 "order_id": order.id if order else False,
                 "operation": operation,
+                "cart_target": cart_target,
                 "date_expire": fields.Datetime.now()
                 + timedelta(minutes=supplier.session_lifetime),
             }
@@ -232,14 +248,59 @@ class PunchoutSession(models.Model):
             )
 
     @api.model
+    def _get_cart_target(self, user):
+        """Where the cart of ``user``'s punchout goes: ``"order"`` or
+        ``"request"``. The one place of this rule.
+
+        The cart is imported with the user's own rights. A user who may
+        create purchase orders (a buyer: ``purchase.group_purchase_user``)
+        gets a draft RFQ (linked to the purchase request they punched out
+        from, if any). Anyone else, such as a requester with OCA
+        ``purchase_request`` rights only, may punch out from their own draft
+        purchase request only, and the cart fills that request's lines: in
+        OCA's flow the requester asks and the purchasing team makes the RFQ
+        (``purchase.request.line.make.purchase.order``), which then carries
+        the cart's data to the shop.
+        """
+        if self.env["purchase.order"].with_user(user).has_access("create"):
+            return "order"
+        return "request"
+
+    @api.model
     def _check_may_start(self, user):
-        """Only purchase users punch out: the cart is imported with the
-        buyer's own rights, so a buyer must be able to make an RFQ."""
-        if not user.has_group(PURCHASE_USER):
+        """Raise unless ``user``'s cart can become an RFQ: the cart is
+        imported with the buyer's own rights, so a buyer must be able to
+        make an RFQ (``_get_cart_target``)."""
+        if self._get_cart_target(user) != "order":
             raise AccessError(
                 self.env._(
-                    "Only users with purchase rights can order from a webshop: ask "
-                    "a purchase user to punch out for you."
+                    "Only users with purchase rights can order from a webshop "
+                    "directly: punch out from your own draft purchase request, or "
+                    "ask a purchase user to punch out for you."
+                )
+            )
+
+    @api.model
+    def _check_may_start_request(self, request, order=None, operation="create"):
+        """Raise unless the current user (who may not make RFQs) may punch
+        out for ``request``: a purchase request they may edit (OCA's rules:
+        their own, for a requester) that is still draft (OCA's
+        ``is_editable``), and no RFQ to add to or edit."""
+        if not request or order or operation != "create":
+            raise AccessError(
+                self.env._(
+                    "Only users with purchase rights can order from a webshop "
+                    "directly: punch out from your own draft purchase request, or "
+                    "ask a purchase user to punch out for you."
+                )
+            )
+        request.check_access("write")
+        if not request.is_editable:
+            raise UserError(
+                self.env._(
+                    "Purchase request %(name)s is no longer a draft: the cart can "
+                    "add lines to a request only while it is draft.",
+                    name=request.name,
                 )
             )
 
@@ -280,6 +341,12 @@ class PunchoutSession(models.Model):
             message = self.env._(
                 "Transfer the cart there: it is added to %(order)s.",
                 order=self.order_id.name,
+            )
+        elif self.cart_target == "request":
+            message = self.env._(
+                "Transfer the cart there: it is added to request %(request)s as "
+                "request lines; the purchasing team makes the RFQ.",
+                request=self.request_id.name,
             )
         elif self.request_id:
             message = self.env._(
@@ -470,14 +537,14 @@ class PunchoutSession(models.Model):
             elif content_length == attachment.file_size:
                 # Only a body of the kept cart's size is read at all.
                 same = read_body(MAX_CART_BYTES) == attachment.raw
-        order = self.order_id
+        destination = self._cart_destination()
         if same:
             return self._return_outcome(
                 "replay",
                 200,
                 self.env._(
                     "This cart was already added to %(order)s.",
-                    order=order.name or self.name,
+                    order=destination,
                 ),
             )
         return self._return_outcome(
@@ -486,9 +553,17 @@ class PunchoutSession(models.Model):
             self.env._(
                 "This punchout session has already returned its cart to "
                 "%(order)s: start a new punchout from Odoo to order more.",
-                order=order.name or self.name,
+                order=destination,
             ),
         )
+
+    def _cart_destination(self):
+        """Where the cart went, for the buyer to read: the RFQ's name, or
+        "request PR00012"."""
+        self.ensure_one()
+        if self.cart_target == "request" and self.request_id:
+            return self.env._("request %(request)s", request=self.request_id.name)
+        return self.order_id.name or self.name
 
     def _store_payload(self, body, content_type, file_format):
         """Keep the raw cart first: whatever happens next, support has it."""
@@ -700,28 +775,36 @@ class PunchoutSession(models.Model):
             body=self.env._(
                 "%(user)s imported the cart again: it is on %(order)s.",
                 user=self.env.user.name,
-                order=self.order_id.name,
+                order=self._cart_destination(),
             ),
             partner_ids=(buyer - self.env.user.partner_id).ids,
             subtype_xmlid="mail.mt_note",
         )
 
     def _process_cart(self, cart):
-        """Turn a parsed cart into a draft RFQ, atomically, with the
-        ``punchout.cart.import`` service; the session is then done.
+        """Turn a parsed cart into a draft RFQ (or, for a requester, into
+        lines of the session's purchase request: ``cart_target``),
+        atomically, with the ``punchout.cart.import`` service; the session
+        is then done. Return the RFQ, or the purchase request.
 
         Works as the session's buyer, so record rules and access rights
-        apply as if the buyer had typed the RFQ. Only the products a
-        webshop may create (``allow_create_products``, set by a purchase
-        manager) are created with elevated rights.
+        apply as if the buyer had typed the RFQ (or the request lines).
+        Only the products a webshop may create (``allow_create_products``,
+        set by a purchase manager) are created with elevated rights.
         """
         self.ensure_one()
+        session = self.with_company(self.company_id).with_user(self.user_id)
+        Import = session.env["punchout.cart.import"]
+        if self.cart_target == "request":
+            with self.env.cr.savepoint():
+                Import._import_request_cart(session, cart)
+                self._set_done(self.env["purchase.order"], len(cart.items))
+            return self.request_id
         # The buyer's rights, never the superuser's: a buyer who lost their
         # purchase rights since the start gets the cart refused.
         self._check_may_start(self.user_id)
-        session = self.with_company(self.company_id).with_user(self.user_id)
         with self.env.cr.savepoint():
-            order = session.env["punchout.cart.import"]._import_cart(session, cart)
+            order = Import._import_cart(session, cart)
             self._set_done(order, len(cart.items))
         return order
 

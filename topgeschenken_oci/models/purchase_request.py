@@ -26,17 +26,29 @@ class PurchaseRequest(models.Model):
             request.oci_session_count = len(request.oci_session_ids)
 
     @api.depends("state")
+    @api.depends_context("uid")
     def _compute_oci_can_punchout(self):
+        target = self.env["punchout.session"]._get_cart_target(self.env.user)
         states = self.env["punchout.webshop"]._punchout_request_states()
         for request in self:
-            request.oci_can_punchout = request.state in states
+            if target == "request":
+                # A requester fills their own draft request (OCA's rules).
+                request.oci_can_punchout = request.is_editable and request.has_access(
+                    "write"
+                )
+            else:
+                request.oci_can_punchout = request.state in states
 
     def action_oci_punchout(self):
-        """Punch out from this request: the cart becomes an RFQ linked to it."""
+        """Punch out from this request: the cart becomes an RFQ linked to it,
+        or, for a requester who may not make RFQs, lines of this request
+        (``punchout.session._get_cart_target``)."""
         self.ensure_one()
         supplier = self.env["punchout.webshop"]._for_partner(
             self.line_ids.supplier_id[:1], self.company_id
         )
+        if self.env["punchout.session"]._get_cart_target(self.env.user) == "request":
+            return supplier._action_start_punchout(request=self)
         order, note = self._oci_draft_order(supplier)
         return supplier._action_start_punchout(request=self, order=order, note=note)
 

@@ -230,9 +230,9 @@ class TestAccessRights(PunchoutHttpCommon):
         )
 
     def test_only_purchase_users_punch_out(self):
-        """A requester without purchase rights cannot start a punchout (the
-        cart is imported with the buyer's rights, so they could not make the
-        RFQ), also not from their own request."""
+        """A requester without purchase rights cannot start a punchout for an
+        RFQ (the cart is imported with the buyer's rights, so they could not
+        make it); from their own draft request the cart fills its lines."""
         requester = new_test_user(
             self.env,
             "tg_acl_requester",
@@ -244,8 +244,10 @@ class TestAccessRights(PunchoutHttpCommon):
         Session = self.env["punchout.session"].with_user(requester)
         with self.assertRaises(AccessError):
             Session._start(self.supplier)
+        session = Session._start(self.supplier, request=request.with_user(requester))
+        self.assertEqual(session.cart_target, "request")
         with self.assertRaises(AccessError):
-            Session._start(self.supplier, request=request.with_user(requester))
+            Session._start(self.supplier, request=self.request.with_user(requester))
 
     def test_cart_imported_with_the_buyer_rights(self):
         """A buyer who lost purchase rights after starting: the cart is

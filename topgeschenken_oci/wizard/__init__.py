@@ -1,1 +1,2 @@
 from . import punchout_inbound_secret_show
+from . import purchase_request_line_make_purchase_order

@@ -1,0 +1,67 @@
+# Copyright 2026 topgeschenken_oci contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
+
+from odoo import api, models
+
+
+class PurchaseRequestLineMakePurchaseOrder(models.TransientModel):
+    """OCA's make-RFQ wizard on request lines a requester's webshop cart
+    filled: the RFQ lines carry the cart's data (vendor code, shop line
+    reference, price, card, logo, delivery location, NZI code, raw line), and
+    the RFQ is a cart RFQ of the webshop, sent to the shop like any other."""
+
+    _inherit = "purchase.request.line.make.purchase.order"
+
+    def _oci_cart_webshop(self):
+        """The webshop whose carts filled the wizard's request lines, when
+        the wizard's vendor is that webshop's (else an empty recordset)."""
+        webshops = self.item_ids.line_id.oci_webshop_id
+        supplier = self.supplier_id.commercial_partner_id
+        return webshops.filtered(
+            lambda w: w.partner_id.commercial_partner_id == supplier
+        )[:1]
+
+    # EXTENDS purchase_request
+    @api.model
+    def _prepare_purchase_order(self, picking_type, company, origin):
+        vals = super()._prepare_purchase_order(picking_type, company, origin)
+        webshop = self._oci_cart_webshop()
+        if not webshop:
+            return vals
+        lines = self.item_ids.line_id.filtered(lambda rl: rl.oci_webshop_id == webshop)
+        vals["oci_webshop_id"] = webshop.id
+        currency = lines.oci_currency_id[:1]
+        if currency:
+            vals["currency_id"] = currency.id
+        # The requester's orderer line: their delivery location and cost center.
+        orderer = webshop._oci_orderer(lines.requested_by[:1])
+        if orderer.default_location_id:
+            vals["oci_location_id"] = orderer.default_location_id.id
+        if orderer.cost_center:
+            vals["oci_cost_center"] = orderer.cost_center
+        return vals
+
+    # EXTENDS purchase_request
+    @api.model
+    def _prepare_purchase_order_line(self, po, item):
+        vals = super()._prepare_purchase_order_line(po, item)
+        if po.oci_webshop_id and item.line_id.oci_webshop_id == po.oci_webshop_id:
+            cart_vals = item.line_id._oci_prepare_order_line_vals()
+            # The quantity the wizard buys, in the cart's unit.
+            cart_vals["product_qty"] = item.product_uom_id._compute_quantity(
+                item.product_qty,
+                item.line_id.product_uom_id or item.product_uom_id,
+                raise_if_failure=False,
+            )
+            vals.update(cart_vals)
+        return vals
+
+    # EXTENDS purchase_request
+    @api.model
+    def _get_order_line_search_domain(self, order, item):
+        domain = super()._get_order_line_search_domain(order, item)
+        if item.line_id.oci_session_id:
+            # A cart line is never merged into another RFQ line: each has its
+            # own shop reference, card and delivery location.
+            domain = [*domain, ("id", "=", False)]
+        return domain
