@@ -91,10 +91,27 @@ def _decode(data, charset):
     return data.decode(charset)
 
 
+#: Byte order marks and the encoding they name, longest first.
+_BOM_ENCODINGS = (
+    (codecs.BOM_UTF8, "utf_8"),
+    (codecs.BOM_UTF16_LE, "utf_16_le"),
+    (codecs.BOM_UTF16_BE, "utf_16_be"),
+)
+
+
 def _decode_text(data, charset):
     """Decode ``data`` (bytes) in ``charset`` (a codec name, see
     ``_charset_of``); ISO-8859-1 and US-ASCII are read as windows-1252,
-    and bytes not valid in ``charset`` too. Never raises."""
+    and bytes not valid in ``charset`` too. A byte order mark wins over
+    ``charset`` and is dropped (WHATWG Encoding, "decode": BOM sniffing), so
+    a UTF-16 document posted without or with a wrong charset reads right.
+    Never raises."""
+    for bom, encoding in _BOM_ENCODINGS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                break
     try:
         return _decode(data, charset)
     except Exception:  # noqa: BLE001 - whatever the declared codec raises

@@ -287,3 +287,34 @@ def test_bare_xml_body_is_one_cxml_field_in_the_header_charset():
     assert pairs == [("cxml-urlencoded", text)]
     assert forms.detect_format(pairs) == "cxml"
     assert b"Caf\xc3\xa9" in forms.decode_cxml_post(pairs)
+
+
+# --- a byte order mark names the encoding (WHATWG "decode": BOM sniffing) ------
+
+CXML_DOC = '<?xml version="1.0" encoding="UTF-16"?><cXML>Café</cXML>'
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/xml", "application/xml; charset=utf-8", "text/xml; charset=ISO-8859-1"],
+)
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
+def test_bare_xml_body_with_a_bom_is_read_in_the_bom_encoding(content_type, encoding):
+    # utf-16 writes a little-endian BOM; utf-16-be gets its BOM by hand.
+    data = CXML_DOC.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    pairs = forms.decode_body(data, content_type)
+    assert pairs == [("cxml-urlencoded", CXML_DOC)]
+    assert parse_xml(forms.decode_cxml_post(pairs)).text == "Café"
+
+
+def test_multipart_part_with_a_bom_and_no_charset_is_read_in_the_bom_encoding():
+    boundary = "XyZ"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="cxml-urlencoded"'
+        "\r\nContent-Type: text/xml\r\n\r\n"
+    ).encode() + CXML_DOC.encode("utf-16") + f"\r\n--{boundary}--\r\n".encode()
+    pairs = forms.decode_body(body, f"multipart/form-data; boundary={boundary}")
+    assert pairs == [("cxml-urlencoded", CXML_DOC)]
+    assert parse_xml(forms.decode_cxml_post(pairs)).text == "Café"
