@@ -22,6 +22,19 @@ Answer = namedtuple("Answer", "code text")
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 
+def _same_secret(expected, given):
+    """Whether the secret ``given`` by the shop is ``expected`` (both str),
+    compared in constant time. As UTF-8 bytes: ``consteq`` (hmac's
+    ``compare_digest``) raises ``TypeError`` on str with letters outside
+    ASCII, and a password or token may have them."""
+    if not expected or not given:
+        return False
+    return consteq(
+        expected.encode("utf-8", "surrogatepass"),
+        given.encode("utf-8", "surrogatepass"),
+    )
+
+
 class PunchoutOrderDocument(models.Model):
     """A document the webshop sent about one of our orders: an order
     confirmation or a ship notice (cXML ``ConfirmationRequest`` /
@@ -247,8 +260,7 @@ class PunchoutOrderDocument(models.Model):
             [("cxml_to_identity", "=", doc.sender_identity)]
         )
         for supplier in candidates:
-            secret = supplier.cxml_shared_secret or ""
-            if secret and consteq(secret, doc.shared_secret):
+            if _same_secret(supplier.cxml_shared_secret, doc.shared_secret):
                 return supplier
         return self.env["punchout.webshop"]
 
@@ -277,14 +289,13 @@ class PunchoutOrderDocument(models.Model):
                 [("order_auth", "=", "basic"), ("oci_username", "=", username)]
             )
             for supplier in candidates:
-                secret = supplier.oci_password or ""
-                if secret and consteq(secret, password):
+                if _same_secret(supplier.oci_password, password):
                     return supplier
         elif scheme == "bearer":
             candidates = Supplier.search(
                 [("order_auth", "=", "bearer"), ("cxml_shared_secret", "!=", False)]
             )
             for supplier in candidates:
-                if consteq(supplier.cxml_shared_secret, credentials):
+                if _same_secret(supplier.cxml_shared_secret, credentials):
                     return supplier
         return Supplier

@@ -125,6 +125,15 @@ class TestOrderDocuments(PunchoutHttpCommon):
         self.assertTrue([body for body in notes if "3SDEVC1234567" in body], notes)
         self.assertEqual(self.order.oci_document_ids.document_type, "ship_notice")
 
+    def test_non_ascii_shared_secret(self):
+        """A SharedSecret with letters outside ASCII is a 401 when wrong, not
+        a 500, and authenticates when right."""
+        body = self._document("cxml_confirmation_request.xml", s3cret="sécret")
+        self.assertEqual(self._post(body).status_code, 401)
+        self.supplier.cxml_shared_secret = "sécret"
+        self.assertEqual(self._post(body).status_code, 200)
+        self.assertTrue(self.order.oci_document_ids)
+
     def test_refusals_change_nothing(self):
         cases = [
             # wrong secret, unknown sender
