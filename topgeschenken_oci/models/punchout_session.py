@@ -603,6 +603,25 @@ class PunchoutSession(models.Model):
                 code="token_expired",
                 when=fields.Datetime.to_string(self.date_expire),
             )
+        if self.operation == "edit" and not self.order_id:
+            # Deleted since (the link is set to null): nothing to edit, and
+            # the edited cart is no new RFQ the buyer asked for.
+            raise CartError(
+                _(
+                    "The RFQ whose cart this punchout edits was deleted: start a "
+                    "new punchout from Odoo."
+                ),
+                code="order_gone",
+            )
+        if self.operation == "edit" and self.order_id.state not in ("draft", "sent"):
+            raise CartError(
+                _(
+                    "%(order)s is no longer a draft RFQ: the cart cannot be added "
+                    "to it. Start a new punchout from Odoo."
+                ),
+                code="order_not_draft",
+                order=self.order_id.name,
+            )
 
     def _payload_pairs(self, body, content_type, method="POST"):
         """The returned cart's form pairs, decoded with the right charset."""

@@ -254,6 +254,30 @@ class TestPunchoutEdit(PunchoutHttpCommon):
         with self.assertRaises(UserError):
             order.with_user(self.buyer).action_oci_edit_cart()
 
+    @mute_logger(SESSION_LOGGER)
+    def test_edit_of_a_deleted_rfq(self):
+        """The RFQ is cancelled and deleted while its cart is open in the
+        shop: a reload of the start page says so (no server error), and the
+        cart that comes back is refused and kept, not made a new RFQ."""
+        self._punch_out()
+        self.shop.add("TG-KP-001", 2)
+        self._transfer()
+        order = self._last_order()
+        session = self._edit(order)
+        order.button_cancel()
+        order.unlink()
+        orders = self.env["purchase.order"].search([])
+        response = self.url_open(
+            f"/punchout/session/{session.id}/go", allow_redirects=False
+        )
+        self.assertEqual(response.status_code, 400, response.text[:500])
+        self._transfer(status=400)
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "error")
+        self.assertEqual(session.error_code, "order_gone")
+        self.assertTrue(session.payload_attachment_id)
+        self.assertEqual(self.env["purchase.order"].search([]), orders)
+
     def test_edit_needs_the_right_to_edit_the_rfq(self):
         self._punch_out()
         self.shop.add("TG-KP-001", 2)
