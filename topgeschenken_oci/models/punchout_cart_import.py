@@ -761,11 +761,14 @@ class PunchoutCartImport(models.AbstractModel):
         """The lines of ``order`` (locked, still a draft) that the cart of
         ``session`` replaces: for an edit, every line from this webshop's
         earlier carts (items and charges), whoever's punchout brought them;
-        lines added by hand in Odoo are never replaced. Empty for a new
-        cart."""
+        lines added by hand in Odoo are never replaced, nor those of a
+        punchout started after the edit (another tab's cart, not in the
+        shop's edit cart). Empty for a new cart."""
         if session.operation != "edit":
             return self.env["purchase.order.line"]
-        return order._oci_cart_lines(session.webshop_id, charges=True)
+        return order._oci_cart_lines(session.webshop_id, charges=True).filtered(
+            lambda pl: pl.oci_session_id.id < session.id
+        )
 
     def _replace_cart_lines(self, session, replaced, lines):
         """Put the edited cart's ``lines`` in the place of ``replaced``;

@@ -289,7 +289,15 @@ class PunchoutSession(models.Model):
             )
         else:
             message = self.env._("Transfer the cart there: it becomes a draft RFQ.")
-        if open_sessions:
+        if open_sessions and self.operation == "edit":
+            message += " " + self.env._(
+                "You opened the webshop for %(record)s before (punchout "
+                "%(sessions)s): a cart transferred from that tab before this one "
+                "is replaced by this one; one transferred after it is added.",
+                record=self.order_id.display_name,
+                sessions=", ".join(open_sessions.mapped("name")),
+            )
+        elif open_sessions:
             message += " " + self.env._(
                 "You opened the webshop for %(record)s before (punchout "
                 "%(sessions)s): a cart transferred from that tab is taken as well.",

@@ -254,6 +254,30 @@ class TestPunchoutEdit(PunchoutHttpCommon):
         with self.assertRaises(UserError):
             order.with_user(self.buyer).action_oci_edit_cart()
 
+    def test_cart_added_while_editing_stays(self):
+        """A cart added to the RFQ after its edit started was not in the
+        shop's edit cart: the edited cart coming back later keeps it."""
+        self._punch_out()
+        self.shop.add("TG-KP-001", 2)
+        self._transfer()
+        order = self._last_order()
+        self._edit(order)
+        self.shop.update(self.shop.cart_refs().popitem()[0], 5)
+        edit_browser = self.shop.browser
+        # Meanwhile, in another tab: Punch out from the RFQ, a cart added.
+        action = order.with_user(self.buyer).action_oci_punchout()
+        self._open_shop(action["params"]["next"]["url"])
+        self.shop.add("TG-BB-006", 20)
+        self._transfer()
+        self.assertEqual(len(order.order_line), 2)
+        # The edit's tab transfers its cart last.
+        self.shop.browser = edit_browser
+        self._transfer()
+        self.assertEqual(
+            sorted((pl.oci_vendormat, pl.product_qty) for pl in order.order_line),
+            [("TG-BB-006", 20), ("TG-KP-001", 5)],
+        )
+
     @mute_logger(SESSION_LOGGER)
     def test_edit_of_a_deleted_rfq(self):
         """The RFQ is cancelled and deleted while its cart is open in the
