@@ -367,10 +367,14 @@ def _xml_bytes(data):
     A document declared (or, undeclared, not valid UTF-8) as ISO-8859-1 or
     US-ASCII is read as windows-1252, as browsers do, and returned as UTF-8
     with its declaration adjusted; other declared encodings are left to the
-    parser.
+    parser, and so are documents with a byte order mark. UTF-16 and UTF-32
+    without one are transcoded to UTF-8 first (:func:`.xmlsafe.to_utf8`
+    tells them by their first bytes): they are not UTF-8, and must not be
+    taken for windows-1252.
     """
     if data.startswith(_BOMS):
         return data
+    data = to_utf8(data)
     declared = declared_encoding(data)
     if declared:
         # UTF-8, UTF-16...: the parser reads it, or refuses it.

@@ -318,3 +318,13 @@ def test_multipart_part_with_a_bom_and_no_charset_is_read_in_the_bom_encoding():
     pairs = forms.decode_body(body, f"multipart/form-data; boundary={boundary}")
     assert pairs == [("cxml-urlencoded", CXML_DOC)]
     assert parse_xml(forms.decode_cxml_post(pairs)).text == "Café"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-16"])
+@pytest.mark.parametrize("as_base64", [True, False])
+def test_xml_document_in_utf16_without_a_bom(encoding, as_base64):
+    """UTF-16/32 without a byte order mark is told by its first bytes (XML
+    1.0 appendix F), not taken for windows-1252 because it is not UTF-8."""
+    data = '<?xml version="1.0"?><a>Café</a>'.encode(encoding)
+    value = base64.b64encode(data).decode("ascii") if as_base64 else data
+    assert parse_xml(decode_xml_document(value)).text == "Café"
