@@ -104,14 +104,23 @@ def _decode_text(data, charset):
     ``_charset_of``); ISO-8859-1 and US-ASCII are read as windows-1252,
     and bytes not valid in ``charset`` too. A byte order mark wins over
     ``charset`` and is dropped (WHATWG Encoding, "decode": BOM sniffing), so
-    a UTF-16 document posted without or with a wrong charset reads right.
-    Never raises."""
+    a UTF-16 document posted without or with a wrong charset reads right;
+    so do the first bytes of XML in UTF-16 or UTF-32 without one. Never
+    raises."""
     for bom, encoding in _BOM_ENCODINGS:
         if data.startswith(bom):
             try:
                 return data[len(bom) :].decode(encoding)
             except UnicodeDecodeError:
                 break
+    if data[:1] == b"\x00" or data[:2] == b"<\x00":
+        # No text in an 8-bit charset starts so: XML in UTF-16 or UTF-32
+        # without a byte order mark, told by its first bytes (XML 1.0
+        # appendix F), whatever the charset said.
+        try:
+            return to_utf8(data).decode("utf-8")
+        except (UnsafeXMLError, UnicodeDecodeError):
+            pass
     try:
         return _decode(data, charset)
     except Exception:  # noqa: BLE001 - whatever the declared codec raises

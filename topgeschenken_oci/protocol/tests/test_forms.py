@@ -328,3 +328,23 @@ def test_xml_document_in_utf16_without_a_bom(encoding, as_base64):
     data = '<?xml version="1.0"?><a>Café</a>'.encode(encoding)
     value = base64.b64encode(data).decode("ascii") if as_base64 else data
     assert parse_xml(decode_xml_document(value)).text == "Café"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/xml", "text/xml; charset=utf-16", "multipart"]
+)
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_cxml_body_in_utf16_without_a_bom(encoding, content_type):
+    """A bare (or multipart) cXML document in UTF-16 without a byte order
+    mark is told by its first bytes (XML 1.0 appendix F): not read as
+    windows-1252 for want of a charset, nor little-endian for "utf-16"."""
+    text = '<?xml version="1.0" encoding="UTF-16"?><cXML>Café</cXML>'
+    data = text.encode(encoding)
+    if content_type == "multipart":
+        content_type = "multipart/form-data; boundary=XyZ"
+        data = (
+            b'--XyZ\r\nContent-Disposition: form-data; name="cxml-urlencoded"'
+            b"\r\n\r\n" + data + b"\r\n--XyZ--\r\n"
+        )
+    pairs = forms.decode_body(data, content_type)
+    assert parse_xml(forms.decode_cxml_post(pairs)).text == "Café"
