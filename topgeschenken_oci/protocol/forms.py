@@ -120,7 +120,7 @@ def _decode_text(data, charset):
         try:
             return to_utf8(data).decode("utf-8")
         except (UnsafeXMLError, UnicodeDecodeError):
-            pass
+            return _decode_windows_1252(data)  # broken UTF-16: the parser says so
     try:
         return _decode(data, charset)
     except Exception:  # noqa: BLE001 - whatever the declared codec raises

@@ -312,9 +312,13 @@ def test_bare_xml_body_with_a_bom_is_read_in_the_bom_encoding(content_type, enco
 def test_multipart_part_with_a_bom_and_no_charset_is_read_in_the_bom_encoding():
     boundary = "XyZ"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="cxml-urlencoded"'
-        "\r\nContent-Type: text/xml\r\n\r\n"
-    ).encode() + CXML_DOC.encode("utf-16") + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="cxml-urlencoded"'
+            "\r\nContent-Type: text/xml\r\n\r\n"
+        ).encode()
+        + CXML_DOC.encode("utf-16")
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     pairs = forms.decode_body(body, f"multipart/form-data; boundary={boundary}")
     assert pairs == [("cxml-urlencoded", CXML_DOC)]
     assert parse_xml(forms.decode_cxml_post(pairs)).text == "Café"
