@@ -293,7 +293,8 @@ class PunchoutSession(models.Model):
             message += " " + self.env._(
                 "You opened the webshop for %(record)s before (punchout "
                 "%(sessions)s): a cart transferred from that tab before this one "
-                "is replaced by this one; one transferred after it is added.",
+                "is replaced by this one; after it, a new cart is added and an "
+                "edited one refused.",
                 record=self.order_id.display_name,
                 sessions=", ".join(open_sessions.mapped("name")),
             )

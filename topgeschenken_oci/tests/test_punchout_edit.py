@@ -279,6 +279,31 @@ class TestPunchoutEdit(PunchoutHttpCommon):
         )
 
     @mute_logger(SESSION_LOGGER)
+    def test_two_edits_at_once(self):
+        """Two tabs edit the same RFQ's cart: the second one transferred is
+        refused (and kept), not added next to the first one's lines."""
+        self._punch_out()
+        self.shop.add("TG-KP-001", 2)
+        self._transfer()
+        order = self._last_order()
+        first = self._edit(order)
+        first_browser = self.shop.browser
+        self._edit(order)
+        self.shop.update(self.shop.cart_refs().popitem()[0], 7)
+        self._transfer()
+        self.shop.browser = first_browser
+        self.shop.update(self.shop.cart_refs().popitem()[0], 5)
+        self._transfer(status=400)
+        first.invalidate_recordset()
+        self.assertEqual(first.state, "error")
+        self.assertEqual(first.error_code, "edited_since")
+        self.assertTrue(first.payload_attachment_id)
+        self.assertEqual(
+            [(pl.oci_vendormat, pl.product_qty) for pl in order.order_line],
+            [("TG-KP-001", 7)],
+        )
+
+    @mute_logger(SESSION_LOGGER)
     def test_edit_of_a_deleted_rfq(self):
         """The RFQ is cancelled and deleted while its cart is open in the
         shop: a reload of the start page says so (no server error), and the
