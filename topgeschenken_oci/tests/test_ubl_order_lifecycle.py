@@ -124,6 +124,11 @@ class TestUblOrderDocuments(PunchoutHttpCommon):
         activity = self._rejection_activities()
         self.assertEqual(activity.user_id, self.buyer)
         self.assertIn("Bloemetje met kaart", activity.note)
+        # Made as OdooBot, as for cXML, not as the public user: "assigned
+        # by" is a user every buyer of every company may read.
+        self.assertEqual(
+            self.order.activity_ids.create_uid, self.env.ref("base.user_root")
+        )
         document = self.order.oci_document_ids
         self.assertEqual(document.document_type, "confirmation")
         self.assertEqual(document.payload_id, "OrderResponse:OR-300001")
