@@ -80,8 +80,6 @@ class PurchaseRequest(models.Model):
         self.ensure_one()
         Allocation = self.env["purchase.request.allocation"]
         request_lines = self.line_ids.filtered(self._oci_can_take_lines)
-        if not request_lines:
-            return Allocation
         by_product = {}
         for rl in request_lines.filtered("product_id"):
             by_product.setdefault(rl.product_id.id, rl)

@@ -321,6 +321,7 @@ class TestCartKinds(PunchoutHttpCommon):
         order = second.order_id
         self.assertNotEqual(order, first.order_id)
         self.assertFalse(order.order_line.purchase_request_lines)
+        self.assertIn("match no line", self.request.message_ids[0].body)
         with trap_jobs():
             order.button_confirm()
         self.assertEqual(order.state, "purchase")
