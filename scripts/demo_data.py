@@ -73,6 +73,9 @@ for login, group_xmlids in groups.items():
         "password": password,
         "company_id": company.id,
         "company_ids": [Command.set(company.ids)],
+        # Dutch people: what the shop's documents write in the chatter (the
+        # delivery date and time) is in their time zone, as on their screens.
+        "tz": "Europe/Amsterdam",
         "group_ids": [Command.link(env.ref("base.group_user").id)]
         + [Command.link(env.ref(x).id) for x in group_xmlids]
         # Receipts (the order's Receipt smart button), when stock is installed.

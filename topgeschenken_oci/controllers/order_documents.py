@@ -94,10 +94,10 @@ class OrderDocumentController(http.Controller):
             )
         else:
             body = httprequest.get_data(cache=False, parse_form_data=False)
-            code, text = (
-                request.env["punchout.order.document"]
-                .sudo()
-                ._receive_ubl(body, httprequest.headers.get("Authorization"))
+            # As OdooBot, as for cXML (see there), not as the public user.
+            documents = request.env["punchout.order.document"].with_user(SUPERUSER_ID)
+            code, text = documents._receive_ubl(
+                body, httprequest.headers.get("Authorization")
             )
         headers = [("Content-Type", "text/plain; charset=utf-8")]
         if code == 401:

@@ -914,11 +914,31 @@ class PunchoutCartImport(models.AbstractModel):
         """The lines of ``order`` (locked, still a draft) that the cart of
         ``session`` replaces: for an edit, every line from this webshop's
         earlier carts (items and charges), whoever's punchout brought them;
-        lines added by hand in Odoo are never replaced. Empty for a new
-        cart."""
+        lines added by hand in Odoo are never replaced, nor those of a
+        punchout started after the edit (another tab's cart, not in the
+        shop's edit cart). Empty for a new cart.
+
+        :raises CartError: ``edited_since``: an edit started after this one
+            already replaced the cart this one edits (two tabs).
+        """
         if session.operation != "edit":
             return self.env["purchase.order.line"]
-        return order._oci_cart_lines(session.webshop_id, charges=True)
+        lines = order._oci_cart_lines(session.webshop_id, charges=True)
+        later_edit = lines.oci_session_id.sudo().filtered(
+            lambda s: s.operation == "edit" and s.id > session.id
+        )
+        if later_edit:
+            raise CartError(
+                _(
+                    "The cart of %(order)s was edited in another tab since "
+                    "(punchout %(session)s): this edit is out of date. Edit the "
+                    "cart again from Odoo."
+                ),
+                code="edited_since",
+                order=order.name,
+                session=later_edit[0].name,
+            )
+        return lines.filtered(lambda pl: pl.oci_session_id.id < session.id)
 
     def _replace_cart_lines(self, session, replaced, lines):
         """Put the edited cart's ``lines`` in the place of ``replaced``;

@@ -356,7 +356,16 @@ class PunchoutSession(models.Model):
             )
         else:
             message = self.env._("Transfer the cart there: it becomes a draft RFQ.")
-        if open_sessions:
+        if open_sessions and self.operation == "edit":
+            message += " " + self.env._(
+                "You opened the webshop for %(record)s before (punchout "
+                "%(sessions)s): a cart transferred from that tab before this one "
+                "is replaced by this one; after it, a new cart is added and an "
+                "edited one refused.",
+                record=self.order_id.display_name,
+                sessions=", ".join(open_sessions.mapped("name")),
+            )
+        elif open_sessions:
             message += " " + self.env._(
                 "You opened the webshop for %(record)s before (punchout "
                 "%(sessions)s): a cart transferred from that tab is taken as well.",
@@ -677,6 +686,25 @@ class PunchoutSession(models.Model):
                 ),
                 code="token_expired",
                 when=fields.Datetime.to_string(self.date_expire),
+            )
+        if self.operation == "edit" and not self.order_id:
+            # Deleted since (the link is set to null): nothing to edit, and
+            # the edited cart is no new RFQ the buyer asked for.
+            raise CartError(
+                _(
+                    "The RFQ whose cart this punchout edits was deleted: start a "
+                    "new punchout from Odoo."
+                ),
+                code="order_gone",
+            )
+        if self.operation == "edit" and self.order_id.state not in ("draft", "sent"):
+            raise CartError(
+                _(
+                    "%(order)s is no longer a draft RFQ: the cart cannot be added "
+                    "to it. Start a new punchout from Odoo."
+                ),
+                code="order_not_draft",
+                order=self.order_id.name,
             )
 
     def _read_cart(self, body, content_type, method="POST"):

@@ -78,21 +78,20 @@ class PurchaseRequest(models.Model):
         lines, as OCA's make-RFQ wizard does (``create_allocation``); return
         the ``purchase.request.allocation`` records made.
 
-        A request line takes the RFQ lines of its product. The request's one
-        line without a product (a wish such as "Christmas parcels, 12") takes
-        one cart line only: the one left, or else the one line that fits it
-        (its quantity, or a word of its name); with several that fit, which
-        fulfils the wish is the buyer's call, not ours. Lines not allocated
-        are additions to the request, listed in a note on it (by the
-        ``session``'s buyer). An approved request is then in progress.
+        A request line takes the RFQ lines of its product, unless it is
+        cancelled or its purchase is done (:meth:`_oci_can_take_lines`). The
+        request's one line without a product (a wish such as "Christmas
+        parcels, 12") takes one cart line only: the one left, or else the one
+        line that fits it (its quantity, or a word of its name); with several
+        that fit, which fulfils the wish is the buyer's call, not ours. Lines
+        not allocated are additions to the request, listed in a note on it
+        (by the ``session``'s buyer). An approved request is then in progress.
 
         Called with the rights to link the buyer's RFQ lines (sudo).
         """
         self.ensure_one()
         Allocation = self.env["purchase.request.allocation"]
-        request_lines = self.line_ids.filtered(lambda rl: not rl.cancelled)
-        if not request_lines:
-            return Allocation
+        request_lines = self.line_ids.filtered(self._oci_can_take_lines)
         by_product = {}
         for rl in request_lines.filtered("product_id"):
             by_product.setdefault(rl.product_id.id, rl)
@@ -133,6 +132,14 @@ class PurchaseRequest(models.Model):
         return allocations
 
     @api.model
+    def _oci_can_take_lines(self, request_line):
+        """Whether ``request_line`` may take RFQ lines of a cart: not
+        cancelled, and its purchase not done (received in full), which OCA's
+        own wizard refuses too and which would keep the RFQ from being
+        confirmed ("has already been completed")."""
+        return not request_line.cancelled and request_line.purchase_state != "done"
+
+    @api.model
     def _oci_prepare_allocation_vals(self, po_line, request_line):
         """The ``purchase.request.allocation`` of ``po_line`` to
         ``request_line``: its quantity in the request line's unit (as OCA's
@@ -159,7 +166,7 @@ class PurchaseRequest(models.Model):
             return self.env["purchase.request.allocation"]
         by_product = {}
         for rl in requests.line_ids.filtered(
-            lambda rl: rl.product_id and not rl.cancelled
+            lambda rl: rl.product_id and self._oci_can_take_lines(rl)
         ):
             by_product.setdefault(rl.product_id, rl)
         vals_list = []

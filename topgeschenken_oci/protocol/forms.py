@@ -91,10 +91,36 @@ def _decode(data, charset):
     return data.decode(charset)
 
 
+#: Byte order marks and the encoding they name, longest first.
+_BOM_ENCODINGS = (
+    (codecs.BOM_UTF8, "utf_8"),
+    (codecs.BOM_UTF16_LE, "utf_16_le"),
+    (codecs.BOM_UTF16_BE, "utf_16_be"),
+)
+
+
 def _decode_text(data, charset):
     """Decode ``data`` (bytes) in ``charset`` (a codec name, see
     ``_charset_of``); ISO-8859-1 and US-ASCII are read as windows-1252,
-    and bytes not valid in ``charset`` too. Never raises."""
+    and bytes not valid in ``charset`` too. A byte order mark wins over
+    ``charset`` and is dropped (WHATWG Encoding, "decode": BOM sniffing), so
+    a UTF-16 document posted without or with a wrong charset reads right;
+    so do the first bytes of XML in UTF-16 or UTF-32 without one. Never
+    raises."""
+    for bom, encoding in _BOM_ENCODINGS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                break
+    if data[:1] == b"\x00" or data[:2] == b"<\x00":
+        # No text in an 8-bit charset starts so: XML in UTF-16 or UTF-32
+        # without a byte order mark, told by its first bytes (XML 1.0
+        # appendix F), whatever the charset said.
+        try:
+            return to_utf8(data).decode("utf-8")
+        except (UnsafeXMLError, UnicodeDecodeError):
+            return _decode_windows_1252(data)  # broken UTF-16: the parser says so
     try:
         return _decode(data, charset)
     except Exception:  # noqa: BLE001 - whatever the declared codec raises
@@ -350,10 +376,14 @@ def _xml_bytes(data):
     A document declared (or, undeclared, not valid UTF-8) as ISO-8859-1 or
     US-ASCII is read as windows-1252, as browsers do, and returned as UTF-8
     with its declaration adjusted; other declared encodings are left to the
-    parser.
+    parser, and so are documents with a byte order mark. UTF-16 and UTF-32
+    without one are transcoded to UTF-8 first (:func:`.xmlsafe.to_utf8`
+    tells them by their first bytes): they are not UTF-8, and must not be
+    taken for windows-1252.
     """
     if data.startswith(_BOMS):
         return data
+    data = to_utf8(data)
     declared = declared_encoding(data)
     if declared:
         # UTF-8, UTF-16...: the parser reads it, or refuses it.

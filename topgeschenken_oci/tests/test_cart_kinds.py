@@ -5,6 +5,8 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 from .common import GIFT_LINES, PunchoutHttpCommon
 
 SESSION_LOGGER = "odoo.addons.topgeschenken_oci.models.punchout_session"
@@ -296,6 +298,33 @@ class TestCartKinds(PunchoutHttpCommon):
         )
         line = session.order_id.order_line
         self.assertEqual(line.purchase_request_lines, self.request.line_ids)
+
+    def test_completed_wish_takes_no_more_lines(self):
+        """A request line whose purchase is done (received in full) takes no
+        line of a later cart: OCA would refuse to confirm that RFQ ("has
+        already been completed"), as its own wizard refuses such a line."""
+        first, _response = self._import(
+            [self._line(QUANTITY="12")], request=self.request
+        )
+        with trap_jobs():
+            first.order_id.button_confirm()
+        # Received in full: OCA counts the request line's purchase as done.
+        receipt = first.order_id.picking_ids
+        for move in receipt.move_ids:
+            move.quantity = move.product_uom_qty
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        self.assertEqual(self.request.line_ids.purchase_state, "done")
+        second, _response = self._import(
+            [self._line(QUANTITY="5")], request=self.request
+        )
+        order = second.order_id
+        self.assertNotEqual(order, first.order_id)
+        self.assertFalse(order.order_line.purchase_request_lines)
+        self.assertIn("match no line", self.request.message_ids[0].body)
+        with trap_jobs():
+            order.button_confirm()
+        self.assertEqual(order.state, "purchase")
 
     # -- currency --------------------------------------------------------------
 

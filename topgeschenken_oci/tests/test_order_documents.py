@@ -151,6 +151,15 @@ class TestOrderDocuments(PunchoutHttpCommon):
         self.assertFalse(self.order.oci_document_ids)
         self.assertFalse(self.order.partner_ref)
 
+    def test_non_ascii_shared_secret(self):
+        """A SharedSecret with letters outside ASCII is a 401 when wrong, not
+        a 500, and authenticates when right."""
+        body = self._document("cxml_confirmation_request.xml", s3cret="sécret")
+        self.assertEqual(self._post(body).status_code, 401)
+        self.supplier.inbound_secret = "sécret"
+        self.assertEqual(self._post(body).status_code, 200)
+        self.assertTrue(self.order.oci_document_ids)
+
     def test_refusals_change_nothing(self):
         cases = [
             # wrong secret, unknown sender

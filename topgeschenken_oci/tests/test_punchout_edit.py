@@ -254,6 +254,79 @@ class TestPunchoutEdit(PunchoutHttpCommon):
         with self.assertRaises(UserError):
             order.with_user(self.buyer).action_oci_edit_cart()
 
+    def test_cart_added_while_editing_stays(self):
+        """A cart added to the RFQ after its edit started was not in the
+        shop's edit cart: the edited cart coming back later keeps it."""
+        self._punch_out()
+        self.shop.add("TG-KP-001", 2)
+        self._transfer()
+        order = self._last_order()
+        self._edit(order)
+        self.shop.update(self.shop.cart_refs().popitem()[0], 5)
+        edit_browser = self.shop.browser
+        # Meanwhile, in another tab: Punch out from the RFQ, a cart added.
+        action = order.with_user(self.buyer).action_oci_punchout()
+        self._open_shop(action["params"]["next"]["url"])
+        self.shop.add("TG-BB-006", 20)
+        self._transfer()
+        self.assertEqual(len(order.order_line), 2)
+        # The edit's tab transfers its cart last.
+        self.shop.browser = edit_browser
+        self._transfer()
+        self.assertEqual(
+            sorted((pl.oci_vendormat, pl.product_qty) for pl in order.order_line),
+            [("TG-BB-006", 20), ("TG-KP-001", 5)],
+        )
+
+    @mute_logger(SESSION_LOGGER)
+    def test_two_edits_at_once(self):
+        """Two tabs edit the same RFQ's cart: the second one transferred is
+        refused (and kept), not added next to the first one's lines."""
+        self._punch_out()
+        self.shop.add("TG-KP-001", 2)
+        self._transfer()
+        order = self._last_order()
+        first = self._edit(order)
+        first_browser = self.shop.browser
+        self._edit(order)
+        self.shop.update(self.shop.cart_refs().popitem()[0], 7)
+        self._transfer()
+        self.shop.browser = first_browser
+        self.shop.update(self.shop.cart_refs().popitem()[0], 5)
+        self._transfer(status=400)
+        first.invalidate_recordset()
+        self.assertEqual(first.state, "error")
+        self.assertEqual(first.error_code, "edited_since")
+        self.assertTrue(first.payload_attachment_id)
+        self.assertEqual(
+            [(pl.oci_vendormat, pl.product_qty) for pl in order.order_line],
+            [("TG-KP-001", 7)],
+        )
+
+    @mute_logger(SESSION_LOGGER)
+    def test_edit_of_a_deleted_rfq(self):
+        """The RFQ is cancelled and deleted while its cart is open in the
+        shop: a reload of the start page says so (no server error), and the
+        cart that comes back is refused and kept, not made a new RFQ."""
+        self._punch_out()
+        self.shop.add("TG-KP-001", 2)
+        self._transfer()
+        order = self._last_order()
+        session = self._edit(order)
+        order.button_cancel()
+        order.unlink()
+        orders = self.env["purchase.order"].search([])
+        response = self.url_open(
+            f"/punchout/session/{session.id}/go", allow_redirects=False
+        )
+        self.assertEqual(response.status_code, 400, response.text[:500])
+        self._transfer(status=400)
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "error")
+        self.assertEqual(session.error_code, "order_gone")
+        self.assertTrue(session.payload_attachment_id)
+        self.assertEqual(self.env["purchase.order"].search([]), orders)
+
     def test_edit_needs_the_right_to_edit_the_rfq(self):
         self._punch_out()
         self.shop.add("TG-KP-001", 2)

@@ -132,6 +132,11 @@ class TestUblOrderDocuments(PunchoutHttpCommon):
         activity = self._rejection_activities()
         self.assertEqual(activity.user_id, self.buyer)
         self.assertIn("Bloemetje met kaart", activity.note)
+        # Made as OdooBot, as for cXML, not as the public user: "assigned
+        # by" is a user every buyer of every company may read.
+        self.assertEqual(
+            self.order.activity_ids.create_uid, self.env.ref("base.user_root")
+        )
         document = self.order.oci_document_ids
         self.assertEqual(document.document_type, "confirmation")
         self.assertEqual(document.payload_id, "OrderResponse:OR-300001")
@@ -219,6 +224,22 @@ class TestUblOrderDocuments(PunchoutHttpCommon):
         self.assertIn("no inbound secret is set", logged)
         self.assertNotIn("in-b0und", logged)
         self.assertFalse(self.order.oci_document_ids)
+
+    def test_non_ascii_credentials(self):
+        """A password or token with letters outside ASCII is compared like
+        any other (hmac.compare_digest refuses non-ASCII str): a wrong one
+        is a 401, not a 500; a right one authenticates."""
+        body = self._document("ubl_despatch_advice.xml")
+        for label, auth in (
+            ("basic", _basic("buyer01", "pw-töp-sécret")),
+            ("bearer", "Bearer t\u00f6ken"),
+        ):
+            with self.subTest(label), mute_logger("odoo.http"):
+                self.assertEqual(self._post(body, auth=auth).status_code, 401)
+        self.supplier.write({"inbound_secret": "pw-töp-sécret"})
+        response = self._post(body, auth=_basic("buyer01", "pw-töp-sécret"))
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.receipt.oci_tracking_ref, "3SDEVC1234567")
 
     def test_refusals_change_nothing(self):
         response_body = self._document("ubl_order_response.xml")

@@ -287,3 +287,68 @@ def test_bare_xml_body_is_one_cxml_field_in_the_header_charset():
     assert pairs == [("cxml-urlencoded", text)]
     assert forms.detect_format(pairs) == "cxml"
     assert b"Caf\xc3\xa9" in forms.decode_cxml_post(pairs)
+
+
+# --- a byte order mark names the encoding (WHATWG "decode": BOM sniffing) ------
+
+CXML_DOC = '<?xml version="1.0" encoding="UTF-16"?><cXML>Café</cXML>'
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/xml", "application/xml; charset=utf-8", "text/xml; charset=ISO-8859-1"],
+)
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
+def test_bare_xml_body_with_a_bom_is_read_in_the_bom_encoding(content_type, encoding):
+    # utf-16 writes a little-endian BOM; utf-16-be gets its BOM by hand.
+    data = CXML_DOC.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    pairs = forms.decode_body(data, content_type)
+    assert pairs == [("cxml-urlencoded", CXML_DOC)]
+    assert parse_xml(forms.decode_cxml_post(pairs)).text == "Café"
+
+
+def test_multipart_part_with_a_bom_and_no_charset_is_read_in_the_bom_encoding():
+    boundary = "XyZ"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="cxml-urlencoded"'
+            "\r\nContent-Type: text/xml\r\n\r\n"
+        ).encode()
+        + CXML_DOC.encode("utf-16")
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    pairs = forms.decode_body(body, f"multipart/form-data; boundary={boundary}")
+    assert pairs == [("cxml-urlencoded", CXML_DOC)]
+    assert parse_xml(forms.decode_cxml_post(pairs)).text == "Café"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-16"])
+@pytest.mark.parametrize("as_base64", [True, False])
+def test_xml_document_in_utf16_without_a_bom(encoding, as_base64):
+    """UTF-16/32 without a byte order mark is told by its first bytes (XML
+    1.0 appendix F), not taken for windows-1252 because it is not UTF-8."""
+    data = '<?xml version="1.0"?><a>Café</a>'.encode(encoding)
+    value = base64.b64encode(data).decode("ascii") if as_base64 else data
+    assert parse_xml(decode_xml_document(value)).text == "Café"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/xml", "text/xml; charset=utf-16", "multipart"]
+)
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_cxml_body_in_utf16_without_a_bom(encoding, content_type):
+    """A bare (or multipart) cXML document in UTF-16 without a byte order
+    mark is told by its first bytes (XML 1.0 appendix F): not read as
+    windows-1252 for want of a charset, nor little-endian for "utf-16"."""
+    text = '<?xml version="1.0" encoding="UTF-16"?><cXML>Café</cXML>'
+    data = text.encode(encoding)
+    if content_type == "multipart":
+        content_type = "multipart/form-data; boundary=XyZ"
+        data = (
+            b'--XyZ\r\nContent-Disposition: form-data; name="cxml-urlencoded"'
+            b"\r\n\r\n" + data + b"\r\n--XyZ--\r\n"
+        )
+    pairs = forms.decode_body(data, content_type)
+    assert parse_xml(forms.decode_cxml_post(pairs)).text == "Café"
