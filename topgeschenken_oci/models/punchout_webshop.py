@@ -211,7 +211,7 @@ class PunchoutWebshop(models.Model):
     )
     order_auth = fields.Selection(
         [
-            ("none", "None (cXML shared secret in the document)"),
+            ("none", "None (a cXML order carries the shared secret)"),
             ("basic", "HTTP Basic with the OCI user name and password"),
             ("bearer", "Bearer token: the shared secret"),
         ],
