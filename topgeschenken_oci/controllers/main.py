@@ -98,7 +98,7 @@ class PunchoutController(http.Controller):
             supplier = session.webshop_id.sudo()
             return_url = session._return_url(token)
             if supplier.protocol == "cxml":
-                start_url = session.sudo()._cxml_setup(return_url)
+                start_url = supplier._cxml_punchout_setup(session, return_url)
                 return request.redirect(start_url, code=303, local=False)
             fields = supplier._oci_login_fields(session, return_url)
         except (UserError, AccessError, ProtocolError) as error:

@@ -92,9 +92,12 @@ class PunchoutOrderTransmission(models.Model):
         string="Format",
     )
     payload_id = fields.Char(
-        string="cXML payloadID",
+        string="Document ID",
         readonly=True,
-        help="Stable across attempts: the shop can recognise a retry.",
+        help="The unique ID of this version of the order, the same for every "
+        "attempt so that the shop can recognise a retry. cXML: the payloadID "
+        "of the OrderRequest. UBL: kept in Odoo only (the UBL document is "
+        "numbered after the order and its version, P00012-2).",
     )
     idempotency_key = fields.Char(
         string="Idempotency key",
@@ -128,8 +131,9 @@ class PunchoutOrderTransmission(models.Model):
         string="Version the shop has",
         readonly=True,
         help="The last version of the order the webshop took (HTTP 2xx): a "
-        "later version goes as a cXML update (or delete, for a cancelled "
-        "order) that references it.",
+        "later version goes as a change (cXML update, UBL OrderChange) or, "
+        "for a cancelled order, a cancellation (cXML delete, UBL "
+        "OrderCancellation) that refers to it.",
     )
     delivered_line_count = fields.Integer(
         string="Lines the shop has",
@@ -138,15 +142,18 @@ class PunchoutOrderTransmission(models.Model):
         "order change marks the lines after them as added.",
     )
     previous_payload_id = fields.Char(
-        string="Previous payloadID",
+        string="Previous document ID",
         readonly=True,
-        help="The payloadID of the version before this one.",
+        help="The document ID of the version this one replaces (the version "
+        "the shop has): a cXML change or cancellation refers to it.",
     )
     order_type = fields.Selection(
         [("new", "New order"), ("update", "Change"), ("delete", "Cancellation")],
         string="Document type",
         compute="_compute_order_type",
-        help="What this version asks of the shop (cXML OrderRequest type).",
+        help="What this version asks of the shop: a new order (cXML "
+        "OrderRequest type new, UBL Order), a change (update, OrderChange) or "
+        "a cancellation (delete, OrderCancellation).",
     )
     date_acknowledged = fields.Datetime(readonly=True, string="Acknowledged on")
 
@@ -256,8 +263,8 @@ class PunchoutOrderTransmission(models.Model):
 
     def _rebuild(self):
         """Build the document again from the order as it is now. Unchanged
-        content keeps its version (a retry: same key, same payloadID); other
-        content becomes a new version with a new key and payloadID."""
+        content keeps its version (a retry: same key, same document ID);
+        other content becomes a new version with a new key and document ID."""
         for transmission in self.sudo():
             payload_id = transmission.payload_id
             document = transmission._build_payload()
@@ -288,7 +295,7 @@ class PunchoutOrderTransmission(models.Model):
             )
             transmission.message_post(
                 body=self.env._(
-                    "The order changed since payloadID %(old)s: it is sent as "
+                    "The order changed since document ID %(old)s: it is sent as "
                     "version %(version)s.",
                     old=payload_id,
                     version=version,

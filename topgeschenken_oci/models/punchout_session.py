@@ -6,8 +6,6 @@ import logging
 import secrets
 from datetime import timedelta
 
-import requests
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
 from odoo.fields import Domain
@@ -15,7 +13,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, consteq
 
 from ..const import MANAGER
-from ..protocol import cxml, returned_cart
+from ..protocol import returned_cart
 from ..protocol.errors import CartError, ProtocolError, _
 
 # Cart errors are translated where they are shown (the marker lets Odoo
@@ -604,65 +602,6 @@ class PunchoutSession(models.Model):
             }
         )
         return attachment
-
-    def _cxml_setup(self, return_url):
-        """Send the cXML PunchOutSetupRequest; return the shop's start URL.
-
-        Runs server to server: the shared secret never reaches the browser.
-        """
-        self.ensure_one()
-        supplier = self.webshop_id.sudo()
-        user = self.user_id
-        envelope = supplier._cxml_envelope()
-        edit = {}
-        if self.operation == "edit":
-            # The lines as the buyer's Odoo has them now; read as the buyer.
-            order = self.order_id.with_user(user).sudo(False)
-            edit = {
-                "operation": "edit",
-                "items": order._oci_cart_setup_items(supplier),
-                "currency": order.currency_id.name,
-            }
-        document = cxml.build_punchout_setup_request(
-            envelope,
-            payload_id=envelope.new_payload_id(),
-            timestamp=cxml.format_timestamp(),
-            buyer_cookie=self.buyer_cookie,
-            return_url=return_url,
-            extrinsics={"UserEmail": user.email or "", "UserFullName": user.name},
-            **edit,
-        )
-        try:
-            response = supplier._outgoing_post(
-                supplier.catalog_url,
-                data=document,
-                headers={"Content-Type": "text/xml; charset=UTF-8"},
-                timeout=30,
-            )
-        except requests.RequestException as error:
-            _logger.warning(
-                "cXML punchout set-up with %s failed: %s",
-                supplier.name,
-                type(error).__name__,
-            )
-            raise UserError(
-                self.env._(
-                    "The webshop %(shop)s could not be reached (%(error)s). Try again "
-                    "in a moment.",
-                    shop=supplier.name,
-                    error=type(error).__name__,
-                )
-            ) from error
-        try:
-            return cxml.parse_punchout_setup_response(response.content)
-        except ProtocolError as error:
-            raise UserError(
-                self.env._(
-                    "The webshop %(shop)s refused the punchout: %(reason)s",
-                    shop=supplier.name,
-                    reason=error.text,
-                )
-            ) from error
 
     def _check_returnable(self):
         """Raise a CartError when this session cannot take a cart (any more)."""

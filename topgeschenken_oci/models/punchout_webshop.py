@@ -1,14 +1,20 @@
 # Copyright 2026 topgeschenken_oci contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
+import logging
 import secrets
 from urllib.parse import urlsplit
+
+import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..const import MANAGER
 from ..protocol import cxml, oci, pinned_http
+from ..protocol.errors import ProtocolError
+
+_logger = logging.getLogger(__name__)
 
 # Where Odoo sends requests on its own: set by system administrators only.
 OUTGOING_URL_FIELDS = ("catalog_url", "order_url")
@@ -215,7 +221,7 @@ class PunchoutWebshop(models.Model):
     )
     order_auth = fields.Selection(
         [
-            ("none", "None (cXML shared secret in the document)"),
+            ("none", "None (a cXML order carries the shared secret)"),
             ("basic", "HTTP Basic with the OCI user name and password"),
             ("bearer", "Bearer token: the shared secret"),
         ],
@@ -583,3 +589,108 @@ class PunchoutWebshop(models.Model):
             extra=extra,
             oci_version=self.oci_version,
         )
+
+    # ------------------------------------------------------------------
+    # cXML punchout set-up: the one server-to-server exchange of a session
+    # ------------------------------------------------------------------
+
+    def _cxml_punchout_setup(self, session, return_url):
+        """Send the cXML ``PunchOutSetupRequest`` of ``session``; return the
+        shop's start page URL.
+
+        Runs server to server: the shared secret never reaches the browser.
+        ``operation="edit"`` (the session re-opens an RFQ's cart) sends the
+        RFQ's cart lines as ``ItemOut`` (cXML 1.2 User Guide, "PunchOut
+        Setup Request": ``operation``, ``ItemOut``).
+
+        :param session: the ``punchout.session`` (its buyer cookie, buyer,
+            operation and RFQ are read).
+        :param return_url: the session's return URL (``BrowserFormPost``).
+        :returns: the absolute http(s) ``StartPage/URL`` (str).
+        :raises UserError: the shop could not be reached, or answered with
+            an error status or without a usable start page (the message
+            names the shop and the reason, never a credential).
+        """
+        self.ensure_one()
+        document = self._cxml_prepare_setup_request(session, return_url)
+        response = self._cxml_post_setup_request(document)
+        return self._cxml_read_setup_response(response)
+
+    def _cxml_prepare_setup_request(self, session, return_url):
+        """The ``PunchOutSetupRequest`` document of ``session`` (bytes, with
+        the shared secret: never store or log it)."""
+        self.ensure_one()
+        envelope = self._cxml_envelope()
+        return cxml.build_punchout_setup_request(
+            envelope,
+            payload_id=envelope.new_payload_id(),
+            timestamp=cxml.format_timestamp(),
+            buyer_cookie=session.sudo().buyer_cookie,
+            return_url=return_url,
+            extrinsics=self._prepare_cxml_setup_extrinsics(session),
+            **self._prepare_cxml_setup_operation(session),
+        )
+
+    def _prepare_cxml_setup_extrinsics(self, session):
+        """Hook: the ``Extrinsic`` values of the set-up request (name ->
+        text), by default the buyer's e-mail address and name."""
+        user = session.user_id
+        return {"UserEmail": user.email or "", "UserFullName": user.name}
+
+    def _prepare_cxml_setup_operation(self, session):
+        """Hook: the ``build_punchout_setup_request`` keyword arguments of the
+        session's operation: none for a new cart; for ``edit``, the
+        ``operation``, the RFQ's cart lines as ``items`` and the ``currency``
+        (read as the buyer, as the buyer's Odoo has them now)."""
+        self.ensure_one()
+        if session.operation != "edit":
+            return {}
+        order = session.order_id.with_user(session.user_id).sudo(False)
+        return {
+            "operation": "edit",
+            "items": order._oci_cart_setup_items(self),
+            "currency": order.currency_id.name,
+        }
+
+    def _cxml_post_setup_request(self, document):
+        """POST the set-up ``document`` to the catalogue URL; return the
+        ``requests.Response``. A transport failure becomes a ``UserError``
+        (logged with its type only: the URL may carry a secret)."""
+        self.ensure_one()
+        try:
+            return self._outgoing_post(
+                self.catalog_url,
+                data=document,
+                headers={"Content-Type": "text/xml; charset=UTF-8"},
+                timeout=30,
+            )
+        except requests.RequestException as error:
+            _logger.warning(
+                "cXML punchout set-up with %s failed: %s",
+                self.name,
+                type(error).__name__,
+            )
+            raise UserError(
+                self.env._(
+                    "The webshop %(shop)s could not be reached (%(error)s). Try again "
+                    "in a moment.",
+                    shop=self.name,
+                    error=type(error).__name__,
+                )
+            ) from error
+
+    def _cxml_read_setup_response(self, response):
+        """The start page URL of the shop's ``PunchOutSetupResponse``; a
+        refusal (error status, no start page, not cXML) becomes a
+        ``UserError`` with the shop's reason."""
+        self.ensure_one()
+        try:
+            return cxml.parse_punchout_setup_response(response.content)
+        except ProtocolError as error:
+            raise UserError(
+                self.env._(
+                    "The webshop %(shop)s refused the punchout: %(reason)s",
+                    shop=self.name,
+                    reason=error.text,
+                )
+            ) from error

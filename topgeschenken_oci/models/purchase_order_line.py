@@ -28,8 +28,9 @@ class PurchaseOrderLine(models.Model):
         string="Shop line reference",
         readonly=True,
         copy=False,
-        help="The webshop's own reference of this line (cXML "
-        "SupplierPartAuxiliaryID); the order sent to the shop echoes it exactly.",
+        help="The webshop's own reference of this line (OCI: the webshop's "
+        "line reference field, cXML: SupplierPartAuxiliaryID); the order sent "
+        "to the shop echoes it exactly (UBL: the item's ExtendedID).",
     )
     oci_matgroup = fields.Char(string="NZI code", readonly=True, copy=False)
     punchout_nzi_code_id = fields.Many2one(

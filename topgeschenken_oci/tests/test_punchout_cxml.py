@@ -177,6 +177,41 @@ class TestPunchoutCxml(PunchoutHttpCommon):
         self.assertIn("refused the punchout", response.text)
         self.assertNotIn("setup-secret-7", response.text)
 
+    @mute_logger("odoo.addons.topgeschenken_oci.models.punchout_webshop")
+    def test_shop_unreachable_at_setup(self):
+        # A closed port on loopback: the buyer reads why, the session stays
+        # open (a reload of the start page tries again).
+        self.supplier.catalog_url = "http://127.0.0.1:9/cxml/setup"
+        response = self._start_cxml()
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("could not be reached", response.text)
+        self.assertNotIn("setup-secret-7", response.text)
+        session = self.env["punchout.session"].search(
+            [("request_id", "=", self.request.id)], limit=1
+        )
+        self.assertEqual(session.state, "open")
+
+    def test_connection_sends_the_setup_request(self):
+        # The webshop (the connection) does the exchange for the session.
+        session = (
+            self.env["punchout.session"]
+            .with_user(self.buyer)
+            ._start(self.supplier, request=self.request)
+        )
+        token = session._launch()
+        return_url = session._return_url(token)
+        start_url = self.supplier._cxml_punchout_setup(session, return_url)
+        self.assertEqual(start_url, "http://localhost:9/shop/start/abc123")
+        setup = etree.fromstring(self.shop.requests[-1]["body"])
+        request = setup.find("Request/PunchOutSetupRequest")
+        self.assertEqual(request.get("operation"), "create")
+        self.assertEqual(request.findtext("BrowserFormPost/URL"), return_url)
+        self.assertEqual(request.findtext("BuyerCookie"), session.sudo().buyer_cookie)
+        self.assertEqual(
+            request.findtext("Extrinsic[@name='UserFullName']"), self.buyer.name
+        )
+        self.assertEqual(session.state, "open")
+
     # -- header charges, item tax ----------------------------------------------
 
     def _post_cxml_cart(self, items, header_xml="", item_tax_xml="", total=None):
