@@ -476,10 +476,20 @@ class AccountMove(models.Model):
         control policy, whatever its type), not on what was ordered."""
         return po_line.product_id.purchase_method == "receive"
 
-    def _oci_open_qty(self, po_line):
-        """What ``po_line`` still accepts on this bill (a credit note: what
-        was invoiced). Billed on received quantities: what was received."""
-        if self.move_type == "in_refund":
+    def _oci_line_credits(self, line):
+        """Whether ``line`` takes back what was invoiced: a line of a credit
+        note, or a negative quantity on an invoice (a deduction); a negative
+        quantity on a credit note charges again."""
+        return (self.move_type == "in_refund") != (line.quantity < 0)
+
+    def _oci_open_qty(self, po_line, credit=None):
+        """What ``po_line`` still accepts on this bill, as a positive quantity.
+        A credit (``credit``, by default: this is a credit note) accepts what
+        was invoiced; a charge what was ordered and not invoiced, or billed
+        on received quantities, what was received and not invoiced."""
+        if credit is None:
+            credit = self.move_type == "in_refund"
+        if credit:
             return po_line.qty_invoiced
         if self._oci_bills_received_qty(po_line):
             return po_line.qty_received - po_line.qty_invoiced
@@ -505,8 +515,9 @@ class AccountMove(models.Model):
         """(deviation kind or False, note) of ``line`` against ``po_line``."""
         order = po_line.order_id.name
         rounding = po_line.product_uom_id.rounding or 0.01
-        qty = self._oci_line_qty(line, po_line)
-        open_qty = max(self._oci_open_qty(po_line), 0.0)
+        credit = self._oci_line_credits(line)
+        qty = abs(self._oci_line_qty(line, po_line))
+        open_qty = max(self._oci_open_qty(po_line, credit=credit), 0.0)
         allowed_qty = open_qty * (1 + supplier.match_qty_tolerance_percent / 100)
         invoiced_price = line.price_unit * (1 - (line.discount or 0.0) / 100)
         ordered_price = self._oci_order_price(line, po_line)
@@ -517,6 +528,17 @@ class AccountMove(models.Model):
         currency = self.currency_id
         # Every deviation of the line is said, the price first.
         notes = []
+        if po_line.order_id.currency_id != currency:
+            # Prices converted at a rate are not the prices agreed.
+            notes.append(
+                self.env._(
+                    "Invoiced in %(currency)s, order %(order)s is in "
+                    "%(order_currency)s.",
+                    currency=currency.name,
+                    order=order,
+                    order_currency=po_line.order_id.currency_id.name,
+                )
+            )
         if (
             currency.compare_amounts(abs(invoiced_price - ordered_price), allowed_price)
             > 0
@@ -530,7 +552,7 @@ class AccountMove(models.Model):
                 )
             )
         if float_compare(qty, allowed_qty, precision_rounding=rounding) > 0:
-            if self.move_type == "in_refund":
+            if credit:
                 message = self.env._(
                     "%(qty)s credited, only %(open)s invoiced (order %(order)s).",
                     qty=qty,
@@ -823,12 +845,13 @@ class AccountMove(models.Model):
         candidates, _how = self._oci_line_candidates(line, pool, codes, budget)
         if not candidates:
             return None, candidates
+        credit = self._oci_line_credits(line)
         if len(candidates.order_id) > 1:
             # Only an exact fit of the open quantity tells the orders apart.
             fitting = candidates.filtered(
                 lambda pl: float_compare(
-                    self._oci_open_qty(pl),
-                    self._oci_line_qty(line, pl),
+                    self._oci_open_qty(pl, credit=credit),
+                    abs(self._oci_line_qty(line, pl)),
                     precision_rounding=pl.product_uom_id.rounding or 0.01,
                 )
                 == 0
@@ -838,8 +861,8 @@ class AccountMove(models.Model):
             candidates = fitting
         open_enough = candidates.filtered(
             lambda pl: float_compare(
-                self._oci_open_qty(pl),
-                self._oci_line_qty(line, pl),
+                self._oci_open_qty(pl, credit=credit),
+                abs(self._oci_line_qty(line, pl)),
                 precision_rounding=pl.product_uom_id.rounding or 0.01,
             )
             >= 0
