@@ -701,7 +701,8 @@ class AccountMove(models.Model):
     def _oci_named_orders(self, result, sources, line_tokens, supplier_refs, resolved):
         """(orders, where they were found, {bill line: its orders}) that the
         references name, the first source naming any; orders of another vendor
-        never (noted in ``result``). A credit note naming no order: the orders
+        never (noted in ``result``, ``foreign``: the bill is then at best
+        partially matched). A credit note naming no order: the orders
         of the invoice it corrects."""
         orders = self.env["purchase.order"]
         vendor = self.partner_id.commercial_partner_id
@@ -714,6 +715,7 @@ class AccountMove(models.Model):
             lambda o: o.partner_id.commercial_partner_id != vendor
         )
         if foreign:
+            result["foreign"] = foreign
             result["reasons"].append(
                 self.env._(
                     "%(orders)s named on the invoice belong to another vendor.",
@@ -905,7 +907,9 @@ class AccountMove(models.Model):
             result["state"] = "price_deviation"
         elif deviations["qty"]:
             result["state"] = "qty_deviation"
-        elif unmatched or not result["links"]:
+        elif unmatched or not result["links"] or result.get("foreign"):
+            # An order of another vendor named on the invoice: what the
+            # invoice bills of it is for the accountant to see.
             result["state"] = "partial"
         else:
             result["state"] = "matched"

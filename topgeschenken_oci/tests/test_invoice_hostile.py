@@ -227,3 +227,62 @@ class TestInvoiceHostile(PunchoutCommon):
         self.assertEqual(bill.oci_order_ids, order, bill.oci_match_reason)
         self.assertFalse(bill.oci_matched_by_total, "found by its number")
         self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+
+    def test_vat_inclusive_prices_need_review(self):
+        """Prices with the VAT in them (60.44 for 49.95) are a deviation."""
+        self.supplier.match_auto_post = True
+        self._make_order("P90209", self.lines)
+        bill = self._import("tg_vat_inclusive.xml")
+        self.assertEqual(bill.oci_match_state, "price_deviation", bill.oci_match_reason)
+        self.assertIn("Price 60.44 instead of 49.95", bill.oci_match_reason)
+        self.assertEqual(bill.state, "draft")
+
+    def test_allowance_and_charge(self):
+        """A 10 % line allowance is a price deviation (the accountant
+        accepts it); the delivery charge the order does not have is left
+        unlinked."""
+        self.supplier.match_auto_post = True
+        order = self._make_order("P90210", self.lines)
+        bill = self._import("tg_allowance_charge.xml")
+        self.assertEqual(bill.oci_match_state, "price_deviation", bill.oci_match_reason)
+        self.assertEqual(bill.state, "draft")
+        lines = self._product_lines(bill)
+        linked = lines.filtered("purchase_line_id")
+        self.assertEqual(linked.purchase_line_id, order.order_line)
+        self.assertTrue(lines - linked, "the delivery charge stays unlinked")
+        self.assertAlmostEqual(bill.amount_untaxed, 646.16)
+
+    def test_other_vendor_order_named_not_posted(self):
+        """An invoice naming our order and an order of another vendor: only
+        ours is linked, and the bill waits for review."""
+        self.supplier.match_auto_post = True
+        order = self._make_order("P90211", self.lines)
+        other_vendor = self.env["res.partner"].create({"name": "Bloemenhuis"})
+        other = self.env["purchase.order"].create(
+            {
+                "name": "P90212",
+                "partner_id": other_vendor.id,
+                "company_id": self.company.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": p.id, "product_qty": q, "price_unit": u}
+                    )
+                    for p, q, u, _code in self.lines
+                ],
+            }
+        )
+        other.button_confirm()
+        bill = self._import("tg_other_vendor_order.xml")
+        self.assertEqual(self._product_lines(bill).purchase_line_id.order_id, order)
+        self.assertIn("P90212 named on the invoice belong", bill.oci_match_reason)
+        self.assertNotIn(other, bill.oci_order_ids)
+        self.assertEqual(bill.oci_match_state, "partial")
+        self.assertEqual(bill.state, "draft")
+
+    def test_zero_quantity_line(self):
+        """A line of 0 before the real one: nothing is posted that does not
+        fit the order."""
+        self.supplier.match_auto_post = True
+        self._make_order("P90213", self.lines)
+        bill = self._import("tg_zero_quantity.xml")
+        self.assertNotEqual(bill.state, "posted", bill.oci_match_reason)
