@@ -14,7 +14,8 @@ from odoo.tools import float_compare
 
 from odoo.addons.purchase.models.account_invoice import TOLERANCE
 
-from ..protocol import invoice_refs
+from ..protocol import invoice_refs, xmlsafe
+from ..protocol.errors import UnsafeXMLError
 
 MATCH_STATES = [
     ("matched", "Matched"),
@@ -131,6 +132,43 @@ class AccountMove(models.Model):
         self.oci_edi_refs = refs
         self._oci_match(timeout=timeout)
         return None
+
+    # EXTENDS account
+    def _get_edi_decoder(self, file_data, new=False):
+        """An XML attachment of a bill that Odoo's parser could not read gets
+        a decoder of the lowest priority that only says why (in the chatter,
+        as Odoo does for a decoder's refusal): the bill stays empty, the
+        attachment kept. Every other decoder comes first."""
+        decoder = super()._get_edi_decoder(file_data, new=new)
+        if (
+            decoder is None
+            and file_data.get("xml_tree") is None
+            and self.is_purchase_document(include_receipts=True)
+            and self._oci_is_xml_file(file_data)
+        ):
+            return {"priority": 1, "decoder": self._oci_decode_unreadable_xml}
+        return decoder
+
+    def _oci_is_xml_file(self, file_data):
+        """Whether Odoo reads ``file_data`` as XML (its ``_get_xml_tree``)."""
+        mimetype = file_data.get("mimetype") or ""
+        name = (file_data.get("name") or "").lower()
+        return mimetype.endswith("/xml") or (
+            "text/plain" in mimetype and name.endswith(".xml")
+        )
+
+    def _oci_decode_unreadable_xml(self, invoice, file_data, new=False):
+        """Why an XML attachment could not be read (a decoder's refusal):
+        the reason the XML gate (``protocol.xmlsafe``) gives, such as a DTD
+        internal subset (entity expansion), or a general one."""
+        try:
+            xmlsafe.parse_xml(file_data.get("raw"))
+        except UnsafeXMLError as error:
+            reason = self.env._(error.message, **error.params)  # pylint: disable=translation-not-lazy
+            return self.env._(
+                "the XML document cannot be read: %(reason)s", reason=reason
+            )
+        return self.env._("the XML document cannot be read.")
 
     def _oci_matching_applies(self):
         """Whether the addon matches this bill: a vendor with a webshop, or

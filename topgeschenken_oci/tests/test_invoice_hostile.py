@@ -114,13 +114,19 @@ class TestInvoiceHostile(PunchoutCommon):
 
     def test_dtd_billion_laughs_bill_kept_empty(self):
         """Entity expansion makes libxml2 refuse the document: the bill is
-        made empty, with the attachment, and no order is linked."""
+        made empty, with the attachment, no order is linked, and the chatter
+        says why."""
         self._make_order("P90208", self.lines)
         with mute_logger("odoo.addons.account.models.account_document_import_mixin"):
             bill = self._import("tg_dtd_billion_laughs.xml")
         self.assertTrue(bill.attachment_ids)
         self.assertFalse(self._product_lines(bill))
         self.assertFalse(bill.oci_order_ids)
+        self.assertIn(
+            "tg_dtd_billion_laughs.xml not imported: the XML document cannot be "
+            "read: The XML document has a DTD internal subset",
+            " ".join(bill.message_ids.mapped("body")),
+        )
 
     # ------------------------------------------------------------------
     # Matching
