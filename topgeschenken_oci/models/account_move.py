@@ -832,8 +832,12 @@ class AccountMove(models.Model):
         po_lines = result.get("po_lines") or result["orders"].order_line
         po_lines = po_lines.filtered(lambda pl: not pl.display_type)
         codes = self._oci_vendor_codes(po_lines)
+        by_code = {}
+        for po_line, line_codes in codes.items():
+            for code in line_codes:
+                by_code.setdefault(code, []).append(po_line.id)
         budget = [DESCRIPTION_COMPARISONS]
-        used = po_lines.browse()
+        used = set()
         ambiguous, unmatched, deviations = [], [], {"price": [], "qty": []}
         timed_out = False
 
@@ -852,14 +856,12 @@ class AccountMove(models.Model):
                     "Not matched: the matching took too long."
                 )
                 continue
-            pool = po_lines - used
-            if line_orders.get(line):
-                pool = pool.filtered(
-                    lambda pl, line=line: pl.order_id in line_orders[line]
-                )
+            pool = self._oci_line_pool(
+                line, po_lines, by_code, used, line_orders.get(line)
+            )
             po_line, candidates = self._oci_pick_order_line(line, pool, codes, budget)
             if po_line:
-                used |= po_line
+                used.add(po_line.id)
                 link(line, po_line)
             elif candidates:
                 ambiguous.append((line, candidates.order_id))
@@ -871,13 +873,34 @@ class AccountMove(models.Model):
             # What Odoo's own pairing (price and description) links in these
             # orders is kept: a stricter matcher never loses a looser match.
             for line, po_line in self._oci_native_line_pairs(
-                unmatched, po_lines - used, line_orders, result["deadline"]
+                unmatched,
+                po_lines.filtered(lambda pl: pl.id not in used),
+                line_orders,
+                result["deadline"],
             ):
                 unmatched.remove(line)
                 link(line, po_line)
         self._oci_line_verdict(
             result, supplier, ambiguous, unmatched, deviations, timed_out
         )
+
+    def _oci_line_pool(self, line, po_lines, by_code, used, orders):
+        """The order lines ``line`` is looked for in: of ``po_lines``, not in
+        ``used`` (ids), of ``orders`` when the line names its orders; only
+        those with the line's vendor code when there are (the code decides
+        first in :meth:`_oci_line_candidates`, so the outcome is the same,
+        and a bill of thousands of coded lines is matched in linear time;
+        ``by_code``: {normalised code: order line ids})."""
+        code = _norm_code(line.oci_edi_item_code)
+        pool = po_lines.browse()
+        for ids in (by_code.get(code, []) if code else [], po_lines.ids):
+            pool = po_lines.browse([i for i in ids if i not in used])
+            pool = pool.with_prefetch(po_lines._prefetch_ids)
+            if orders:
+                pool = pool.filtered(lambda pl: pl.order_id in orders)
+            if pool:
+                break
+        return pool
 
     def _oci_pick_order_line(self, line, pool, codes, budget):
         """(order line, candidates) for ``line`` in ``pool``: no order line

