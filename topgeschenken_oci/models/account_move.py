@@ -10,7 +10,7 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_is_zero
 
 from odoo.addons.purchase.models.account_invoice import TOLERANCE
 
@@ -856,12 +856,23 @@ class AccountMove(models.Model):
                     "Not matched: the matching took too long."
                 )
                 continue
+            # A line of nothing ("niet leverbaar", 0 x) bills no order line:
+            # it may share one with the line that bills it.
+            nothing = float_is_zero(
+                line.quantity,
+                precision_rounding=line.product_uom_id.rounding or 0.01,
+            )
             pool = self._oci_line_pool(
-                line, po_lines, by_code, used, line_orders.get(line)
+                line,
+                po_lines,
+                by_code,
+                set() if nothing else used,
+                line_orders.get(line),
             )
             po_line, candidates = self._oci_pick_order_line(line, pool, codes, budget)
             if po_line:
-                used.add(po_line.id)
+                if not nothing:
+                    used.add(po_line.id)
                 link(line, po_line)
             elif candidates:
                 ambiguous.append((line, candidates.order_id))

@@ -289,12 +289,25 @@ class TestInvoiceHostile(PunchoutCommon):
         self.assertEqual(bill.state, "draft")
 
     def test_zero_quantity_line(self):
-        """A line of 0 before the real one: nothing is posted that does not
-        fit the order."""
+        """A line of 0 ("nagekomen") before the one that bills the gift
+        boxes: it takes no order line from it, both are linked."""
         self.supplier.match_auto_post = True
-        self._make_order("P90213", self.lines)
+        order = self._make_order("P90213", self.lines)
         bill = self._import("tg_zero_quantity.xml")
-        self.assertNotEqual(bill.state, "posted", bill.oci_match_reason)
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        lines = self._product_lines(bill)
+        self.assertEqual(len(lines), 3)
+        kp_line = order.order_line.filtered(lambda pl: pl.product_id == self.product_kp)
+        self.assertEqual(lines.purchase_line_id, order.order_line)
+        self.assertEqual(
+            sorted(
+                lines.filtered(lambda line: line.purchase_line_id == kp_line).mapped(
+                    "quantity"
+                )
+            ),
+            [0.0, 12.0],
+        )
+        self.assertEqual(kp_line.qty_invoiced, 12)
 
     def test_coded_lines_matched_in_linear_time(self):
         """Each line of a bill with vendor codes is looked for among the
