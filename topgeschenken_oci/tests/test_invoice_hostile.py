@@ -115,6 +115,17 @@ class TestInvoiceHostile(PunchoutCommon):
             self.assertEqual(bill.oci_order_ids, order, name)
             bill.button_cancel()
 
+    def test_dtd_quadratic_blowup_not_expanded(self):
+        """One entity of 10,000 characters referenced 10,000 times (100 MB
+        expanded; no nesting, so libxml2 sees no loop) parses, unexpanded:
+        Odoo reads ``.text`` and ``findtext`` only, which stop at an entity
+        reference (an XPath ``string()`` would expand it)."""
+        order = self._make_order("P90208", self.lines)
+        bill = self._import("tg_dtd_quadratic_blowup.xml")
+        self.assertEqual(bill.oci_order_ids, order)
+        texts = [bill.narration or "", *map(str, (bill.oci_edi_refs or {}).values())]
+        self.assertLess(sum(map(len, texts)), 10000)
+
     def test_dtd_billion_laughs_bill_kept_empty(self):
         """Entity expansion makes libxml2 refuse the document: the bill is
         made empty, with the attachment, no order is linked, and the chatter
