@@ -10,11 +10,12 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_is_zero
 
 from odoo.addons.purchase.models.account_invoice import TOLERANCE
 
-from ..protocol import invoice_refs
+from ..protocol import invoice_refs, xmlsafe
+from ..protocol.errors import UnsafeXMLError
 
 MATCH_STATES = [
     ("matched", "Matched"),
@@ -131,6 +132,43 @@ class AccountMove(models.Model):
         self.oci_edi_refs = refs
         self._oci_match(timeout=timeout)
         return None
+
+    # EXTENDS account
+    def _get_edi_decoder(self, file_data, new=False):
+        """An XML attachment of a bill that Odoo's parser could not read gets
+        a decoder of the lowest priority that only says why (in the chatter,
+        as Odoo does for a decoder's refusal): the bill stays empty, the
+        attachment kept. Every other decoder comes first."""
+        decoder = super()._get_edi_decoder(file_data, new=new)
+        if (
+            decoder is None
+            and file_data.get("xml_tree") is None
+            and self.is_purchase_document(include_receipts=True)
+            and self._oci_is_xml_file(file_data)
+        ):
+            return {"priority": 1, "decoder": self._oci_decode_unreadable_xml}
+        return decoder
+
+    def _oci_is_xml_file(self, file_data):
+        """Whether Odoo reads ``file_data`` as XML (its ``_get_xml_tree``)."""
+        mimetype = file_data.get("mimetype") or ""
+        name = (file_data.get("name") or "").lower()
+        return mimetype.endswith("/xml") or (
+            "text/plain" in mimetype and name.endswith(".xml")
+        )
+
+    def _oci_decode_unreadable_xml(self, invoice, file_data, new=False):
+        """Why an XML attachment could not be read (a decoder's refusal):
+        the reason the XML gate (``protocol.xmlsafe``) gives, such as a DTD
+        internal subset (entity expansion), or a general one."""
+        try:
+            xmlsafe.parse_xml(file_data.get("raw"))
+        except UnsafeXMLError as error:
+            reason = self.env._(error.message, **error.params)  # pylint: disable=translation-not-lazy
+            return self.env._(
+                "the XML document cannot be read: %(reason)s", reason=reason
+            )
+        return self.env._("the XML document cannot be read.")
 
     def _oci_matching_applies(self):
         """Whether the addon matches this bill: a vendor with a webshop, or
@@ -476,10 +514,20 @@ class AccountMove(models.Model):
         control policy, whatever its type), not on what was ordered."""
         return po_line.product_id.purchase_method == "receive"
 
-    def _oci_open_qty(self, po_line):
-        """What ``po_line`` still accepts on this bill (a credit note: what
-        was invoiced). Billed on received quantities: what was received."""
-        if self.move_type == "in_refund":
+    def _oci_line_credits(self, line):
+        """Whether ``line`` takes back what was invoiced: a line of a credit
+        note, or a negative quantity on an invoice (a deduction); a negative
+        quantity on a credit note charges again."""
+        return (self.move_type == "in_refund") != (line.quantity < 0)
+
+    def _oci_open_qty(self, po_line, credit=None):
+        """What ``po_line`` still accepts on this bill, as a positive quantity.
+        A credit (``credit``, by default: this is a credit note) accepts what
+        was invoiced; a charge what was ordered and not invoiced, or billed
+        on received quantities, what was received and not invoiced."""
+        if credit is None:
+            credit = self.move_type == "in_refund"
+        if credit:
             return po_line.qty_invoiced
         if self._oci_bills_received_qty(po_line):
             return po_line.qty_received - po_line.qty_invoiced
@@ -505,8 +553,9 @@ class AccountMove(models.Model):
         """(deviation kind or False, note) of ``line`` against ``po_line``."""
         order = po_line.order_id.name
         rounding = po_line.product_uom_id.rounding or 0.01
-        qty = self._oci_line_qty(line, po_line)
-        open_qty = max(self._oci_open_qty(po_line), 0.0)
+        credit = self._oci_line_credits(line)
+        qty = abs(self._oci_line_qty(line, po_line))
+        open_qty = max(self._oci_open_qty(po_line, credit=credit), 0.0)
         allowed_qty = open_qty * (1 + supplier.match_qty_tolerance_percent / 100)
         invoiced_price = line.price_unit * (1 - (line.discount or 0.0) / 100)
         ordered_price = self._oci_order_price(line, po_line)
@@ -517,6 +566,17 @@ class AccountMove(models.Model):
         currency = self.currency_id
         # Every deviation of the line is said, the price first.
         notes = []
+        if po_line.order_id.currency_id != currency:
+            # Prices converted at a rate are not the prices agreed.
+            notes.append(
+                self.env._(
+                    "Invoiced in %(currency)s, order %(order)s is in "
+                    "%(order_currency)s.",
+                    currency=currency.name,
+                    order=order,
+                    order_currency=po_line.order_id.currency_id.name,
+                )
+            )
         if (
             currency.compare_amounts(abs(invoiced_price - ordered_price), allowed_price)
             > 0
@@ -530,7 +590,7 @@ class AccountMove(models.Model):
                 )
             )
         if float_compare(qty, allowed_qty, precision_rounding=rounding) > 0:
-            if self.move_type == "in_refund":
+            if credit:
                 message = self.env._(
                     "%(qty)s credited, only %(open)s invoiced (order %(order)s).",
                     qty=qty,
@@ -679,7 +739,8 @@ class AccountMove(models.Model):
     def _oci_named_orders(self, result, sources, line_tokens, supplier_refs, resolved):
         """(orders, where they were found, {bill line: its orders}) that the
         references name, the first source naming any; orders of another vendor
-        never (noted in ``result``). A credit note naming no order: the orders
+        never (noted in ``result``, ``foreign``: the bill is then at best
+        partially matched). A credit note naming no order: the orders
         of the invoice it corrects."""
         orders = self.env["purchase.order"]
         vendor = self.partner_id.commercial_partner_id
@@ -692,6 +753,7 @@ class AccountMove(models.Model):
             lambda o: o.partner_id.commercial_partner_id != vendor
         )
         if foreign:
+            result["foreign"] = foreign
             result["reasons"].append(
                 self.env._(
                     "%(orders)s named on the invoice belong to another vendor.",
@@ -770,8 +832,12 @@ class AccountMove(models.Model):
         po_lines = result.get("po_lines") or result["orders"].order_line
         po_lines = po_lines.filtered(lambda pl: not pl.display_type)
         codes = self._oci_vendor_codes(po_lines)
+        by_code = {}
+        for po_line, line_codes in codes.items():
+            for code in line_codes:
+                by_code.setdefault(code, []).append(po_line.id)
         budget = [DESCRIPTION_COMPARISONS]
-        used = po_lines.browse()
+        used = set()
         ambiguous, unmatched, deviations = [], [], {"price": [], "qty": []}
         timed_out = False
 
@@ -790,14 +856,23 @@ class AccountMove(models.Model):
                     "Not matched: the matching took too long."
                 )
                 continue
-            pool = po_lines - used
-            if line_orders.get(line):
-                pool = pool.filtered(
-                    lambda pl, line=line: pl.order_id in line_orders[line]
-                )
+            # A line of nothing ("niet leverbaar", 0 x) bills no order line:
+            # it may share one with the line that bills it.
+            nothing = float_is_zero(
+                line.quantity,
+                precision_rounding=line.product_uom_id.rounding or 0.01,
+            )
+            pool = self._oci_line_pool(
+                line,
+                po_lines,
+                by_code,
+                set() if nothing else used,
+                line_orders.get(line),
+            )
             po_line, candidates = self._oci_pick_order_line(line, pool, codes, budget)
             if po_line:
-                used |= po_line
+                if not nothing:
+                    used.add(po_line.id)
                 link(line, po_line)
             elif candidates:
                 ambiguous.append((line, candidates.order_id))
@@ -809,7 +884,10 @@ class AccountMove(models.Model):
             # What Odoo's own pairing (price and description) links in these
             # orders is kept: a stricter matcher never loses a looser match.
             for line, po_line in self._oci_native_line_pairs(
-                unmatched, po_lines - used, line_orders, result["deadline"]
+                unmatched,
+                po_lines.filtered(lambda pl: pl.id not in used),
+                line_orders,
+                result["deadline"],
             ):
                 unmatched.remove(line)
                 link(line, po_line)
@@ -817,18 +895,37 @@ class AccountMove(models.Model):
             result, supplier, ambiguous, unmatched, deviations, timed_out
         )
 
+    def _oci_line_pool(self, line, po_lines, by_code, used, orders):
+        """The order lines ``line`` is looked for in: of ``po_lines``, not in
+        ``used`` (ids), of ``orders`` when the line names its orders; only
+        those with the line's vendor code when there are (the code decides
+        first in :meth:`_oci_line_candidates`, so the outcome is the same,
+        and a bill of thousands of coded lines is matched in linear time;
+        ``by_code``: {normalised code: order line ids})."""
+        code = _norm_code(line.oci_edi_item_code)
+        pool = po_lines.browse()
+        for ids in (by_code.get(code, []) if code else [], po_lines.ids):
+            pool = po_lines.browse([i for i in ids if i not in used])
+            pool = pool.with_prefetch(po_lines._prefetch_ids)
+            if orders:
+                pool = pool.filtered(lambda pl: pl.order_id in orders)
+            if pool:
+                break
+        return pool
+
     def _oci_pick_order_line(self, line, pool, codes, budget):
         """(order line, candidates) for ``line`` in ``pool``: no order line
         with candidates of several orders is ambiguous; none at all, unmatched."""
         candidates, _how = self._oci_line_candidates(line, pool, codes, budget)
         if not candidates:
             return None, candidates
+        credit = self._oci_line_credits(line)
         if len(candidates.order_id) > 1:
             # Only an exact fit of the open quantity tells the orders apart.
             fitting = candidates.filtered(
                 lambda pl: float_compare(
-                    self._oci_open_qty(pl),
-                    self._oci_line_qty(line, pl),
+                    self._oci_open_qty(pl, credit=credit),
+                    abs(self._oci_line_qty(line, pl)),
                     precision_rounding=pl.product_uom_id.rounding or 0.01,
                 )
                 == 0
@@ -838,8 +935,8 @@ class AccountMove(models.Model):
             candidates = fitting
         open_enough = candidates.filtered(
             lambda pl: float_compare(
-                self._oci_open_qty(pl),
-                self._oci_line_qty(line, pl),
+                self._oci_open_qty(pl, credit=credit),
+                abs(self._oci_line_qty(line, pl)),
                 precision_rounding=pl.product_uom_id.rounding or 0.01,
             )
             >= 0
@@ -882,7 +979,9 @@ class AccountMove(models.Model):
             result["state"] = "price_deviation"
         elif deviations["qty"]:
             result["state"] = "qty_deviation"
-        elif unmatched or not result["links"]:
+        elif unmatched or not result["links"] or result.get("foreign"):
+            # An order of another vendor named on the invoice: what the
+            # invoice bills of it is for the accountant to see.
             result["state"] = "partial"
         else:
             result["state"] = "matched"

@@ -106,6 +106,10 @@ _ONLY_FILLER_RE = re.compile(r"^(?:[\W_]*|0+|x+)$", re.IGNORECASE)
 # ``\s*`` would backtrack over long runs of spaces, quadratically).
 _SPLIT_RE = re.compile(r"[,;+|&\n\r\t]|\s/\s|\s(?:en|and|und|et)\s", re.I)
 _DIGITS_RE = re.compile(r"[0-9]+")
+# "PO" glued to a number ("PO00023"), a label too short to strip on its own.
+_GLUED_PO_RE = re.compile(r"po[0-9]+", re.IGNORECASE)
+# The dashes written between a prefix and its number (hyphen, en dash...).
+_DASH = "[-\u2010-\u2015\u2212]"
 
 
 def cap_text(value):
@@ -145,11 +149,14 @@ def is_placeholder(value):
 def _prefix_pattern(prefix):
     """Regex for prefix + digits: case-insensitive, a space or ``-`` between.
 
-    ``P`` matches ``P00023``, ``p00023``, ``P 00023`` and ``P-00023``, not
+    ``P`` matches ``P00023``, ``p00023``, ``P 00023`` and ``P-00023`` (or
+    an en dash, as word processors make of ``-``), not
     the ``P`` inside ``XP00023`` or ``P00023`` inside ``P000234``'s digits.
     """
     body = re.escape(prefix)
-    gap = r"[ \t]{0,2}-?[ \t]{0,2}" if prefix[-1:].isalnum() else r"[ \t]{0,2}"
+    gap = (
+        rf"[ \t]{{0,2}}{_DASH}?[ \t]{{0,2}}" if prefix[-1:].isalnum() else r"[ \t]{0,2}"
+    )
     lead = r"(?<![^\W_])" if prefix[:1].isalnum() else ""
     return re.compile(rf"{lead}({body}){gap}([0-9]+)(?![0-9])", re.IGNORECASE)
 
@@ -194,6 +201,9 @@ def _generic_candidates(text):
         for part in parts:
             if _DIGIT_RE.search(part) and part.casefold() not in LABELS:
                 result.append(_strip_label(part))
+                if _GLUED_PO_RE.fullmatch(part):
+                    # "PO00023": an order name, or "PO" glued to the number.
+                    result.append(part[2:])
     return result
 
 
@@ -207,7 +217,8 @@ def candidates(text, *, prefixes=None):
 
     Without ``prefixes``: alphanumeric tokens holding at least one digit,
     labels such as ``Ordernr`` left out (also when glued on:
-    ``ordernr12345`` -> ``12345``); a token joined by ``/``, ``-`` or ``.``
+    ``ordernr12345`` -> ``12345``; ``PO00023`` gives itself and
+    ``00023``); a token joined by ``/``, ``-`` or ``.``
     that starts with a letter is returned whole before its parts
     (``P00023-ICT`` -> ``P00023-ICT``, ``P00023``).
 

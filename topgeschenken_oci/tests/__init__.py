@@ -19,3 +19,4 @@ from . import test_tour_order_lifecycle
 from . import test_i18n
 from . import test_cart_kinds
 from . import test_punchout_requester
+from . import test_invoice_hostile

@@ -53,6 +53,9 @@ def test_not_placeholders(value):
         ("", []),
         (None, []),
         ("geen ordernummer bekend", []),
+        # "PO" glued to the number: the whole, and the number
+        ("po00023", ["po00023", "00023"]),
+        ("Order PO00023.", ["PO00023", "00023"]),
     ],
 )
 def test_candidates_without_prefixes(text, expected):
@@ -75,6 +78,8 @@ def test_candidates_without_prefixes(text, expected):
             ["PO/2024/0012", "PO/2024/0013"],
         ),
         ("PO00023 P00024", ["P", "PO"], ["PO00023", "P00024"]),
+        ("bestelling P\u201300023 / P\u201400024", ["P"], ["P00023", "P00024"]),
+        ("po00023", ["P"], ["po00023", "00023"]),
         # no prefix match: the generic tokens
         ("Uw kenmerk 4410-ICT", ["P"], ["4410"]),
         ("P0 P000", ["P"], ["P0", "P000"]),
