@@ -88,12 +88,12 @@ class TestI18n(PunchoutCommon):
         self.assertEqual(order_fields["oci_cost_center"]["string"], "Kostenplaats")
         self.assertEqual(
             dict(order_fields["oci_transmission_state"]["selection"])["acknowledged"],
-            "Ontvangen door webwinkel",
+            "Ontvangen door webshop",
         )
         menu = self.nl_env.ref(f"{ADDON}.account_move_to_review_menu")
         self.assertEqual(menu.name, "Te controleren facturen")
         model = self.nl_env["ir.model"]._get("punchout.webshop")
-        self.assertEqual(model.name, "Webshopkoppeling (OCI / cXML-punchout)")
+        self.assertEqual(model.name, "Webshopkoppeling (OCI / cXML-punch-out)")
 
     def test_code_messages_in_dutch(self):
         self.supplier.active = False
