@@ -725,6 +725,7 @@ class AccountMove(models.Model):
             return result
 
         result["orders"] = matched_orders
+        self._oci_note_unresolved_numbers(result, tokens, resolved, prefixes)
         reasons.insert(
             0,
             self.env._(
@@ -783,6 +784,58 @@ class AccountMove(models.Model):
                 result["po_lines"] = credited
                 how = self.env._("the invoice this credit note corrects")
         return matched_orders, how, line_orders
+
+    def _oci_note_unresolved_numbers(self, result, tokens, resolved, prefixes):
+        """Note in ``result`` the numbers of the form of our order numbers
+        that the invoice names but that are no confirmed order (a cancelled
+        order, an RFQ, a number unknown to this company), next to the orders
+        it matched: ``unresolved`` (their names) makes the bill at best
+        partially matched, for the accountant to see what else it bills."""
+        names = self._oci_shown_refs(
+            [
+                token
+                for token in tokens
+                if token not in resolved
+                and self._oci_is_own_order_number(token, prefixes)
+            ],
+            set(),
+            {},
+            prefixes,
+        )
+        names = [name for name in names if name not in result["orders"].mapped("name")]
+        if not names:
+            return
+        result["unresolved"] = names
+        found = self.env["purchase.order"].search(
+            [("company_id", "=", self.company_id.id), ("name", "in", names)]
+        )
+        cancelled = found.filtered(lambda o: o.state == "cancel")
+        unconfirmed = found - cancelled
+        unknown = [name for name in names if name not in found.mapped("name")]
+        reasons = result["reasons"]
+        if cancelled:
+            reasons.append(
+                self.env._(
+                    "%(orders)s named on the invoice: cancelled, not linked.",
+                    orders=", ".join(cancelled.mapped("name")),
+                )
+            )
+        if unconfirmed:
+            reasons.append(
+                self.env._(
+                    "%(orders)s named on the invoice: not a confirmed order, not "
+                    "linked.",
+                    orders=", ".join(unconfirmed.mapped("name")),
+                )
+            )
+        if unknown:
+            reasons.append(
+                self.env._(
+                    "%(orders)s named on the invoice: no order of this company has "
+                    "that number.",
+                    orders=", ".join(unknown),
+                )
+            )
 
     def _oci_orders_found_by_total(self, result):
         """(orders, how) found by the vendor and the total, Odoo's last resort;
@@ -979,9 +1032,15 @@ class AccountMove(models.Model):
             result["state"] = "price_deviation"
         elif deviations["qty"]:
             result["state"] = "qty_deviation"
-        elif unmatched or not result["links"] or result.get("foreign"):
-            # An order of another vendor named on the invoice: what the
-            # invoice bills of it is for the accountant to see.
+        elif (
+            unmatched
+            or not result["links"]
+            or result.get("foreign")
+            or result.get("unresolved")
+        ):
+            # An order of another vendor, a cancelled or unknown order named
+            # on the invoice: what the invoice bills of it is for the
+            # accountant to see.
             result["state"] = "partial"
         else:
             result["state"] = "matched"

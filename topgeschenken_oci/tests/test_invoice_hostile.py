@@ -299,6 +299,49 @@ class TestInvoiceHostile(PunchoutCommon):
         self.assertEqual(bill.oci_match_state, "partial")
         self.assertEqual(bill.state, "draft")
 
+    def test_cancelled_order_named_next_to_valid_not_posted(self):
+        """Our order and a cancelled order of ours on one invoice: ours is
+        linked, the bill waits for review and says which number it is."""
+        self.supplier.match_auto_post = True
+        self.company.autopost_bills = True
+        order = self._make_order("P90211", self.lines)
+        cancelled = self._make_order("P90212", self.lines)
+        cancelled.button_cancel()
+        bill = self._import("tg_other_vendor_order.xml")
+        self.assertEqual(self._product_lines(bill).purchase_line_id.order_id, order)
+        self.assertEqual(bill.oci_order_ids, order)
+        self.assertEqual(bill.oci_match_state, "partial", bill.oci_match_reason)
+        self.assertIn(
+            "P90212 named on the invoice: cancelled, not linked.",
+            bill.oci_match_reason,
+        )
+        self.assertEqual(bill.state, "draft")
+
+    def test_unknown_order_named_next_to_valid_not_posted(self):
+        """Our order and a number of our form that is no order at all: the
+        bill waits for review, the reason names the number."""
+        self.supplier.match_auto_post = True
+        self.company.autopost_bills = True
+        order = self._make_order("P90211", self.lines)
+        bill = self._import("tg_other_vendor_order.xml")
+        self.assertEqual(self._product_lines(bill).purchase_line_id.order_id, order)
+        self.assertEqual(bill.oci_match_state, "partial", bill.oci_match_reason)
+        self.assertIn(
+            "P90212 named on the invoice: no order of this company has that number.",
+            bill.oci_match_reason,
+        )
+        self.assertEqual(bill.state, "draft")
+        # With the number gone, the same bill matches and is posted.
+        bill.button_cancel()
+        raw = self._read("tg_other_vendor_order.xml").replace(
+            b"P90211, P90212", b"P90211"
+        )
+        bill = self._import("tg_valid_order_only.xml", raw=raw.replace(
+            b"TG-2026-2014", b"TG-2026-2114"
+        ))
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertEqual(bill.state, "posted")
+
     def test_zero_quantity_line(self):
         """A line of 0 ("nagekomen") before the one that bills the gift
         boxes: it takes no order line from it, both are linked."""
