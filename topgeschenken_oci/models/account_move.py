@@ -517,9 +517,7 @@ class AccountMove(models.Model):
         stands when it converts to the unit Odoo decoded (the unit Odoo kept,
         or one of its kind the accountant chose); a line without a code
         keeps its unit."""
-        codes = {
-            line: (line.oci_edi_uom_code or "").strip().upper() for line in lines
-        }
+        codes = {line: (line.oci_edi_uom_code or "").strip().upper() for line in lines}
         wanted = {code for code in codes.values() if code}
         if not wanted:
             return {line: line.product_uom_id for line in lines}
@@ -551,10 +549,7 @@ class AccountMove(models.Model):
         same unit, or units of one reference unit, Odoo 19's ``uom.uom``)."""
         po_uom = po_line.product_uom_id
         return (
-            not uom
-            or not po_uom
-            or uom == po_uom
-            or uom._has_common_reference(po_uom)
+            not uom or not po_uom or uom == po_uom or uom._has_common_reference(po_uom)
         )
 
     def _oci_line_qty(self, line, po_line, uom=None):
@@ -563,8 +558,10 @@ class AccountMove(models.Model):
         quantity in a unit that does not convert stays as it is (the check
         makes that a deviation)."""
         uom = line.product_uom_id if uom is None else uom
-        if uom and uom != po_line.product_uom_id and self._oci_units_convert(
-            uom, po_line
+        if (
+            uom
+            and uom != po_line.product_uom_id
+            and self._oci_units_convert(uom, po_line)
         ):
             return uom._compute_quantity(
                 line.quantity, po_line.product_uom_id, round=False
@@ -576,8 +573,10 @@ class AccountMove(models.Model):
         order line; ``uom`` as in :meth:`_oci_line_qty`."""
         price = line.price_unit * (1 - (line.discount or 0.0) / 100)
         uom = line.product_uom_id if uom is None else uom
-        if uom and uom != po_line.product_uom_id and self._oci_units_convert(
-            uom, po_line
+        if (
+            uom
+            and uom != po_line.product_uom_id
+            and self._oci_units_convert(uom, po_line)
         ):
             price = uom._compute_price(price, po_line.product_uom_id)
         return price

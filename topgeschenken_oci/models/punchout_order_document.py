@@ -307,9 +307,9 @@ class PunchoutOrderDocument(models.Model):
     def _match_inbound_secret(self, candidates, secret):
         """The ``candidates`` (webshops) whose inbound secret is ``secret``
         (str), each compared in constant time as UTF-8 bytes, all of them
-        (none is skipped once one matches); empty when none is. A webshop without an inbound secret never matches:
-        its documents are refused, and the log says so (without any
-        secret)."""
+        (none is skipped once one matches); empty when none is. A webshop
+        without an inbound secret never matches: its documents are refused,
+        and the log says so (without any secret)."""
         Supplier = self.env["punchout.webshop"]
         if not secret or not candidates:
             return Supplier

@@ -782,6 +782,4 @@ def parse_oci_xml(
     cart_items = [
         _build_item(item.line, item.values, item.extra, aux_id_field) for item in items
     ]
-    return _make_cart(
-        cart_items, "oci_xml", extra, max_lines, allow_empty=allow_empty
-    )
+    return _make_cart(cart_items, "oci_xml", extra, max_lines, allow_empty=allow_empty)

@@ -66,6 +66,4 @@ def read_cart(
         return oci.parse_oci_xml(
             xml_value, aux_id_field=aux_id_field, allow_empty=allow_empty
         )
-    return oci.parse_oci_form(
-        pairs, aux_id_field=aux_id_field, allow_empty=allow_empty
-    )
+    return oci.parse_oci_form(pairs, aux_id_field=aux_id_field, allow_empty=allow_empty)

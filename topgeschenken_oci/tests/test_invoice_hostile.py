@@ -336,9 +336,9 @@ class TestInvoiceHostile(PunchoutCommon):
         raw = self._read("tg_other_vendor_order.xml").replace(
             b"P90211, P90212", b"P90211"
         )
-        bill = self._import("tg_valid_order_only.xml", raw=raw.replace(
-            b"TG-2026-2014", b"TG-2026-2114"
-        ))
+        bill = self._import(
+            "tg_valid_order_only.xml", raw=raw.replace(b"TG-2026-2014", b"TG-2026-2114")
+        )
         self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
         self.assertEqual(bill.state, "posted")
 

@@ -198,15 +198,15 @@ class TestOrderDocuments(PunchoutHttpCommon):
         order number tells whose document it is, for both of them."""
         webshop, order = self._shared_secret_order()
         response = self._post(
-            self._document("cxml_confirmation_request.xml", **{"PO-ORDER-ID": order.name})
+            self._document(
+                "cxml_confirmation_request.xml", **{"PO-ORDER-ID": order.name}
+            )
         )
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(order.oci_document_ids.webshop_id, webshop)
         self.assertEqual(order.partner_ref, "TG-300001")
         self.assertFalse(self.order.oci_document_ids)
-        response = self._post(
-            self._document("cxml_ship_notice_request.xml")
-        )
+        response = self._post(self._document("cxml_ship_notice_request.xml"))
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(self.order.oci_document_ids.webshop_id, self.supplier)
         # Neither secret of theirs matches a guess.
