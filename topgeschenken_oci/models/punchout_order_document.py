@@ -129,7 +129,9 @@ class PunchoutOrderDocument(models.Model):
 
         401 wrong or missing credentials, 400 malformed (or not one of the
         two documents, or a line the order does not have), 404 no such
-        confirmed order of that webshop, 413 larger than 5 MB, 200 applied
+        confirmed order of that webshop (of those sharing the secret), 409
+        an order of that number at several of them, 413 larger than 5 MB,
+        200 applied
         or a replay (same document type and ``cbc:ID``), which changes
         nothing. Nothing changes unless the answer is 200.
         """
