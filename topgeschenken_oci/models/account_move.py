@@ -997,7 +997,7 @@ class AccountMove(models.Model):
             for code in line_codes:
                 by_code.setdefault(code, []).append(po_line.id)
         budget = [DESCRIPTION_COMPARISONS]
-        uoms = self._oci_invoiced_uoms(lines)
+        uoms = result["uoms"] = self._oci_invoiced_uoms(lines)
         used = set()
         ambiguous, unmatched, deviations = [], [], {"price": [], "qty": []}
         timed_out = False
@@ -1194,7 +1194,13 @@ class AccountMove(models.Model):
             return accounts.get("expense") or self.env["account.account"]
         return self.env["account.account"]
 
-    def _oci_prepare_line_vals(self, line, po_line, note):
+    def _oci_prepare_line_vals(self, line, po_line, note, uom=None):
+        """The values that link ``line`` to ``po_line``; ``uom``: the unit
+        the line bills in (:meth:`_oci_invoiced_uoms`). When Odoo's import
+        gave the line another unit (it could not decode the invoiced one, or
+        dropped it as not the product's) and the invoiced one converts to the
+        order line's, the line takes it: the order's invoiced quantity then
+        counts what was billed (2 packs of 6: 12 units)."""
         vals = {"purchase_line_id": po_line.id, "oci_match_note": note}
         if po_line.product_id and line.product_id != po_line.product_id:
             # The import guessed the product from the line's name; the order
@@ -1208,6 +1214,15 @@ class AccountMove(models.Model):
                     "price_unit": line.price_unit,
                     "discount": line.discount,
                     "tax_ids": [Command.set(line.tax_ids.ids)],
+                }
+            )
+        if uom and uom != line.product_uom_id and self._oci_units_convert(uom, po_line):
+            vals.update(
+                {
+                    "product_uom_id": uom.id,
+                    "quantity": line.quantity,
+                    "price_unit": line.price_unit,
+                    "discount": line.discount,
                 }
             )
         account = self._oci_po_line_account(po_line)
@@ -1228,7 +1243,9 @@ class AccountMove(models.Model):
             po_line = result["links"].get(line)
             note = result["notes"].get(line) or False
             if po_line:
-                vals = self._oci_prepare_line_vals(line, po_line, note)
+                vals = self._oci_prepare_line_vals(
+                    line, po_line, note, uom=(result.get("uoms") or {}).get(line)
+                )
             else:
                 vals = {"purchase_line_id": False, "oci_match_note": note}
             line_commands.append(Command.update(line.id, vals))

@@ -396,6 +396,14 @@ class TestInvoiceHostile(PunchoutCommon):
         self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
         self.assertEqual(self._product_lines(bill).purchase_line_id, order.order_line)
         self.assertEqual(bill.state, "posted")
+        # The line bills in packs of 6, so the order counts 12 invoiced.
+        boxes = self._product_lines(bill).filtered(
+            lambda line: line.oci_edi_item_code == "TG-KP-001"
+        )
+        self.assertEqual(boxes.product_uom_id, self.env.ref("uom.product_uom_pack_6"))
+        self.assertEqual((boxes.quantity, boxes.price_unit), (2, 299.70))
+        self.assertAlmostEqual(bill.amount_untaxed, 699.15)
+        self.assertEqual(order.order_line.mapped("qty_invoiced"), [12.0, 5.0])
 
     def test_unknown_unit_code_needs_review(self):
         """BX with no alias names no Odoo unit: 2 of them are not taken as 2
