@@ -405,7 +405,8 @@ def cart_transfer():
     if session is None:
         return _no_session()
     lines = _session_lines(session)
-    if not lines:
+    if not lines and session.get("operation") != "edit":
+        # An edited cart may come back empty: the buyer removed everything.
         return _cart_page(session, "De winkelwagen is leeg.", 400)
     fmt = (
         request.values.get("format") or session.get("format") or state.config.oci_format

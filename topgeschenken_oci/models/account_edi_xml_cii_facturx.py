@@ -57,6 +57,17 @@ class AccountEdiXmlCii(models.AbstractModel):
                         "/{*}BuyerOrderReferencedDocument/{*}IssuerAssignedID"
                     )
                 ),
+                "oci_edi_uom_code": self._oci_import_unit_code(
+                    tree, document_type, qty_factor
+                ),
             }
         )
         return vals
+
+    def _oci_import_unit_code(self, tree, document_type=False, qty_factor=1):
+        """The ``unitCode`` of the line's billed quantity, the node Odoo
+        reads the quantity and its unit from (``_get_line_xpaths``)."""
+        xpath = self._get_line_xpaths(document_type, qty_factor)["delivered_qty"]
+        node = tree.find(xpath)
+        code = node.get("unitCode") if node is not None else None
+        return invoice_refs.cap_text(code.strip()) if code and code.strip() else False

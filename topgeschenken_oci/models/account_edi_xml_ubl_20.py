@@ -56,7 +56,18 @@ class AccountEdiXmlUBL20(models.AbstractModel):
     def _retrieve_invoice_line_vals(self, tree, document_type=False, qty_factor=1):
         vals = super()._retrieve_invoice_line_vals(tree, document_type, qty_factor)
         vals.update(self._oci_import_line_refs(tree))
+        vals["oci_edi_uom_code"] = self._oci_import_unit_code(
+            tree, document_type, qty_factor
+        )
         return vals
+
+    def _oci_import_unit_code(self, tree, document_type=False, qty_factor=1):
+        """The ``unitCode`` of the line's invoiced (credited) quantity, the
+        node Odoo reads the quantity and its unit from (``_get_line_xpaths``)."""
+        xpath = self._get_line_xpaths(document_type, qty_factor)["delivered_qty"]
+        node = tree.find(xpath)
+        code = node.get("unitCode") if node is not None else None
+        return invoice_refs.cap_text(code.strip()) if code and code.strip() else False
 
     def _oci_import_line_refs(self, tree):
         return {

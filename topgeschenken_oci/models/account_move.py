@@ -15,6 +15,7 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.addons.purchase.models.account_invoice import TOLERANCE
 
 from ..protocol import invoice_refs, xmlsafe
+from ..protocol import units as unit_codes
 from ..protocol.errors import UnsafeXMLError
 
 MATCH_STATES = [
@@ -501,13 +502,107 @@ class AccountMove(models.Model):
             return pool.browse(), False
         return pool.filtered(lambda pl: ratios[pl] == best), "description"
 
-    def _oci_line_qty(self, line, po_line):
-        """The line's quantity in the order line's unit."""
-        if line.product_uom_id and line.product_uom_id != po_line.product_uom_id:
-            return line.product_uom_id._compute_quantity(
+    def _oci_invoiced_uoms(self, lines):
+        """{bill line: the unit its quantity and price are in, or False when
+        the e-invoice's unit code names no Odoo unit}, for ``lines`` at once.
+
+        Odoo's decoder (``account_edi_ubl_cii``, ``_retrieve_line_vals``)
+        maps the line's UN/ECE ``unitCode`` to an Odoo unit, and drops a
+        unit that cannot be the product's (kg for a product sold by the
+        piece): the line then has the product's unit, its quantity still in
+        kg. The code the e-invoice gave (``oci_edi_uom_code``) is read again
+        here: the webshop's unit aliases first (a shop's ``BX`` as a pack of
+        6), then Odoo's mapping (and OCA ``uom_unece`` where installed), the
+        usual aliases (``H87``, ``EA``: one) normalised. A line's own unit
+        stands when it converts to the unit Odoo decoded (the unit Odoo kept,
+        or one of its kind the accountant chose); a line without a code
+        keeps its unit."""
+        codes = {line: (line.oci_edi_uom_code or "").strip().upper() for line in lines}
+        wanted = {code for code in codes.values() if code}
+        if not wanted:
+            return {line: line.product_uom_id for line in lines}
+        aliases = {
+            alias.code.strip().upper(): alias.uom_id
+            for alias in self._oci_supplier().sudo().unit_alias_ids
+        }
+        normalised = {code: unit_codes.normalise_unit(code) for code in wanted}
+        found = self.env["uom.uom"]._oci_by_unece_code(
+            wanted | set(normalised.values())
+        )
+        result = {}
+        for line, code in codes.items():
+            uom = line.product_uom_id
+            if code:
+                stated = (
+                    aliases.get(code) or found.get(code) or found.get(normalised[code])
+                )
+                decoded = not aliases.get(code) and found.get(code)
+                if not stated:
+                    uom = False
+                elif not (uom and decoded and uom._has_common_reference(decoded)):
+                    uom = stated
+            result[line] = uom
+        return result
+
+    def _oci_units_convert(self, uom, po_line):
+        """Whether a quantity in ``uom`` converts to ``po_line``'s unit (the
+        same unit, or units of one reference unit, Odoo 19's ``uom.uom``)."""
+        po_uom = po_line.product_uom_id
+        return (
+            not uom or not po_uom or uom == po_uom or uom._has_common_reference(po_uom)
+        )
+
+    def _oci_line_qty(self, line, po_line, uom=None):
+        """The line's quantity in the order line's unit; ``uom``: the unit the
+        line bills in (:meth:`_oci_invoiced_uoms`, by default its own). A
+        quantity in a unit that does not convert stays as it is (the check
+        makes that a deviation)."""
+        uom = line.product_uom_id if uom is None else uom
+        if (
+            uom
+            and uom != po_line.product_uom_id
+            and self._oci_units_convert(uom, po_line)
+        ):
+            return uom._compute_quantity(
                 line.quantity, po_line.product_uom_id, round=False
             )
         return line.quantity
+
+    def _oci_line_price(self, line, po_line, uom=None):
+        """The line's net unit price (in the bill's currency) per unit of the
+        order line; ``uom`` as in :meth:`_oci_line_qty`."""
+        price = line.price_unit * (1 - (line.discount or 0.0) / 100)
+        uom = line.product_uom_id if uom is None else uom
+        if (
+            uom
+            and uom != po_line.product_uom_id
+            and self._oci_units_convert(uom, po_line)
+        ):
+            price = uom._compute_price(price, po_line.product_uom_id)
+        return price
+
+    def _oci_unit_deviation(self, line, po_line, uom):
+        """Why the line's unit ``uom`` (False: a code no Odoo unit has) cannot
+        be compared with ``po_line``'s, or None."""
+        if uom is False and line.oci_edi_uom_code:
+            return self.env._(
+                "Invoiced in unit %(code)s, which names no unit in Odoo; order "
+                "%(order)s is in %(order_unit)s: quantity and price not "
+                "compared. A purchase manager can map the code on the webshop's "
+                "unit aliases.",
+                code=line.oci_edi_uom_code,
+                order=po_line.order_id.name,
+                order_unit=po_line.product_uom_id.name,
+            )
+        if uom and not self._oci_units_convert(uom, po_line):
+            return self.env._(
+                "Invoiced in %(unit)s, order %(order)s is in %(order_unit)s: the "
+                "units do not convert, quantity and price not compared.",
+                unit=uom.name,
+                order=po_line.order_id.name,
+                order_unit=po_line.product_uom_id.name,
+            )
+        return None
 
     def _oci_bills_received_qty(self, po_line):
         """Whether ``po_line`` is billed on what was received (the product's
@@ -534,10 +629,9 @@ class AccountMove(models.Model):
         return po_line.product_qty - po_line.qty_invoiced
 
     def _oci_order_price(self, line, po_line):
-        """The order line's net unit price in the bill's currency and unit."""
+        """The order line's net unit price (per its own unit) in the bill's
+        currency."""
         price = po_line.price_unit * (1 - (po_line.discount or 0.0) / 100)
-        if line.product_uom_id and line.product_uom_id != po_line.product_uom_id:
-            price = po_line.product_uom_id._compute_price(price, line.product_uom_id)
         order_currency = po_line.order_id.currency_id
         if order_currency != self.currency_id:
             price = order_currency._convert(
@@ -549,15 +643,22 @@ class AccountMove(models.Model):
             )
         return price
 
-    def _oci_check_line(self, line, po_line, supplier):
-        """(deviation kind or False, note) of ``line`` against ``po_line``."""
+    def _oci_check_line(self, line, po_line, supplier, uom=None):
+        """(deviation kind or False, note) of ``line`` against ``po_line``,
+        quantities and prices compared in the order line's unit; ``uom``: the
+        unit the line bills in (:meth:`_oci_invoiced_uoms`, by default its
+        own). A unit that does not convert is a quantity deviation."""
         order = po_line.order_id.name
+        uom = line.product_uom_id if uom is None else uom
+        unit_note = self._oci_unit_deviation(line, po_line, uom)
+        if unit_note:
+            return "qty", unit_note
         rounding = po_line.product_uom_id.rounding or 0.01
         credit = self._oci_line_credits(line)
-        qty = abs(self._oci_line_qty(line, po_line))
+        qty = abs(self._oci_line_qty(line, po_line, uom))
         open_qty = max(self._oci_open_qty(po_line, credit=credit), 0.0)
         allowed_qty = open_qty * (1 + supplier.match_qty_tolerance_percent / 100)
-        invoiced_price = line.price_unit * (1 - (line.discount or 0.0) / 100)
+        invoiced_price = self._oci_line_price(line, po_line, uom)
         ordered_price = self._oci_order_price(line, po_line)
         allowed_price = max(
             abs(ordered_price) * supplier.match_price_tolerance_percent / 100,
@@ -725,6 +826,12 @@ class AccountMove(models.Model):
             return result
 
         result["orders"] = matched_orders
+        # Numbers in the fields meant for the order number, not in texts.
+        field_tokens = set(sources[0][1]) | set(sources[1][1])
+        field_tokens |= {t for found in line_tokens.values() for t in found}
+        self._oci_note_unresolved_numbers(
+            result, [t for t in tokens if t in field_tokens], resolved, prefixes
+        )
         reasons.insert(
             0,
             self.env._(
@@ -784,6 +891,59 @@ class AccountMove(models.Model):
                 how = self.env._("the invoice this credit note corrects")
         return matched_orders, how, line_orders
 
+    def _oci_note_unresolved_numbers(self, result, tokens, resolved, prefixes):
+        """Note in ``result`` the numbers of the form of our order numbers
+        among ``tokens`` (those of the order and buyer references and the
+        lines' order references) that are no confirmed order (a cancelled
+        order, an RFQ, a number unknown to this company), next to the orders
+        the invoice matched: ``unresolved`` (their names) makes the bill at best
+        partially matched, for the accountant to see what else it bills."""
+        names = self._oci_shown_refs(
+            [
+                token
+                for token in tokens
+                if token not in resolved
+                and self._oci_is_own_order_number(token, prefixes)
+            ],
+            set(),
+            {},
+            prefixes,
+        )
+        names = [name for name in names if name not in result["orders"].mapped("name")]
+        if not names:
+            return
+        result["unresolved"] = names
+        found = self.env["purchase.order"].search(
+            [("company_id", "=", self.company_id.id), ("name", "in", names)]
+        )
+        cancelled = found.filtered(lambda o: o.state == "cancel")
+        unconfirmed = found - cancelled
+        unknown = [name for name in names if name not in found.mapped("name")]
+        reasons = result["reasons"]
+        if cancelled:
+            reasons.append(
+                self.env._(
+                    "%(orders)s named on the invoice: cancelled, not linked.",
+                    orders=", ".join(cancelled.mapped("name")),
+                )
+            )
+        if unconfirmed:
+            reasons.append(
+                self.env._(
+                    "%(orders)s named on the invoice: not a confirmed order, not "
+                    "linked.",
+                    orders=", ".join(unconfirmed.mapped("name")),
+                )
+            )
+        if unknown:
+            reasons.append(
+                self.env._(
+                    "%(orders)s named on the invoice: no order of this company has "
+                    "that number.",
+                    orders=", ".join(unknown),
+                )
+            )
+
     def _oci_orders_found_by_total(self, result):
         """(orders, how) found by the vendor and the total, Odoo's last resort;
         with several, ``result`` is made ambiguous."""
@@ -837,12 +997,15 @@ class AccountMove(models.Model):
             for code in line_codes:
                 by_code.setdefault(code, []).append(po_line.id)
         budget = [DESCRIPTION_COMPARISONS]
+        uoms = result["uoms"] = self._oci_invoiced_uoms(lines)
         used = set()
         ambiguous, unmatched, deviations = [], [], {"price": [], "qty": []}
         timed_out = False
 
         def link(line, po_line):
-            kind, note = self._oci_check_line(line, po_line, supplier)
+            kind, note = self._oci_check_line(
+                line, po_line, supplier, uom=uoms.get(line)
+            )
             result["links"][line] = po_line
             result["notes"][line] = note
             if kind:
@@ -869,7 +1032,9 @@ class AccountMove(models.Model):
                 set() if nothing else used,
                 line_orders.get(line),
             )
-            po_line, candidates = self._oci_pick_order_line(line, pool, codes, budget)
+            po_line, candidates = self._oci_pick_order_line(
+                line, pool, codes, budget, uom=uoms.get(line)
+            )
             if po_line:
                 if not nothing:
                     used.add(po_line.id)
@@ -913,9 +1078,10 @@ class AccountMove(models.Model):
                 break
         return pool
 
-    def _oci_pick_order_line(self, line, pool, codes, budget):
+    def _oci_pick_order_line(self, line, pool, codes, budget, uom=None):
         """(order line, candidates) for ``line`` in ``pool``: no order line
-        with candidates of several orders is ambiguous; none at all, unmatched."""
+        with candidates of several orders is ambiguous; none at all, unmatched.
+        ``uom``: the unit the line bills in (:meth:`_oci_invoiced_uoms`)."""
         candidates, _how = self._oci_line_candidates(line, pool, codes, budget)
         if not candidates:
             return None, candidates
@@ -925,7 +1091,7 @@ class AccountMove(models.Model):
             fitting = candidates.filtered(
                 lambda pl: float_compare(
                     self._oci_open_qty(pl, credit=credit),
-                    abs(self._oci_line_qty(line, pl)),
+                    abs(self._oci_line_qty(line, pl, uom)),
                     precision_rounding=pl.product_uom_id.rounding or 0.01,
                 )
                 == 0
@@ -936,7 +1102,7 @@ class AccountMove(models.Model):
         open_enough = candidates.filtered(
             lambda pl: float_compare(
                 self._oci_open_qty(pl, credit=credit),
-                abs(self._oci_line_qty(line, pl)),
+                abs(self._oci_line_qty(line, pl, uom)),
                 precision_rounding=pl.product_uom_id.rounding or 0.01,
             )
             >= 0
@@ -979,9 +1145,15 @@ class AccountMove(models.Model):
             result["state"] = "price_deviation"
         elif deviations["qty"]:
             result["state"] = "qty_deviation"
-        elif unmatched or not result["links"] or result.get("foreign"):
-            # An order of another vendor named on the invoice: what the
-            # invoice bills of it is for the accountant to see.
+        elif (
+            unmatched
+            or not result["links"]
+            or result.get("foreign")
+            or result.get("unresolved")
+        ):
+            # An order of another vendor, a cancelled or unknown order named
+            # on the invoice: what the invoice bills of it is for the
+            # accountant to see.
             result["state"] = "partial"
         else:
             result["state"] = "matched"
@@ -1022,7 +1194,13 @@ class AccountMove(models.Model):
             return accounts.get("expense") or self.env["account.account"]
         return self.env["account.account"]
 
-    def _oci_prepare_line_vals(self, line, po_line, note):
+    def _oci_prepare_line_vals(self, line, po_line, note, uom=None):
+        """The values that link ``line`` to ``po_line``; ``uom``: the unit
+        the line bills in (:meth:`_oci_invoiced_uoms`). When Odoo's import
+        gave the line another unit (it could not decode the invoiced one, or
+        dropped it as not the product's) and the invoiced one converts to the
+        order line's, the line takes it: the order's invoiced quantity then
+        counts what was billed (2 packs of 6: 12 units)."""
         vals = {"purchase_line_id": po_line.id, "oci_match_note": note}
         if po_line.product_id and line.product_id != po_line.product_id:
             # The import guessed the product from the line's name; the order
@@ -1036,6 +1214,15 @@ class AccountMove(models.Model):
                     "price_unit": line.price_unit,
                     "discount": line.discount,
                     "tax_ids": [Command.set(line.tax_ids.ids)],
+                }
+            )
+        if uom and uom != line.product_uom_id and self._oci_units_convert(uom, po_line):
+            vals.update(
+                {
+                    "product_uom_id": uom.id,
+                    "quantity": line.quantity,
+                    "price_unit": line.price_unit,
+                    "discount": line.discount,
                 }
             )
         account = self._oci_po_line_account(po_line)
@@ -1056,7 +1243,9 @@ class AccountMove(models.Model):
             po_line = result["links"].get(line)
             note = result["notes"].get(line) or False
             if po_line:
-                vals = self._oci_prepare_line_vals(line, po_line, note)
+                vals = self._oci_prepare_line_vals(
+                    line, po_line, note, uom=(result.get("uoms") or {}).get(line)
+                )
             else:
                 vals = {"purchase_line_id": False, "oci_match_note": note}
             line_commands.append(Command.update(line.id, vals))

@@ -17,6 +17,13 @@ class AccountMoveLine(models.Model):
         copy=False,
         help="The order this line names in the e-invoice (line-level order reference).",
     )
+    oci_edi_uom_code = fields.Char(
+        string="Unit code (e-invoice)",
+        copy=False,
+        help="The unit of the invoiced quantity as the e-invoice gave it "
+        "(UN/ECE Rec. 20 unitCode, such as KGM or C62). Odoo drops a unit "
+        "that cannot be the product's; the matching compares this one.",
+    )
     oci_edi_rounding = fields.Boolean(
         string="Rounding line (e-invoice)",
         copy=False,

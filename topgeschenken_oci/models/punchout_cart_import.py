@@ -52,11 +52,14 @@ class PunchoutCartImport(models.AbstractModel):
         :param cart: a ``protocol.cart.Cart`` (quantities and prices as
             ``Decimal``, prices per ``item.price_unit`` units).
         :returns: the ``purchase.order``.
-        :raises CartError: an empty, implausible or unmappable cart.
+        :raises CartError: an empty (but for an edit), implausible or
+            unmappable cart.
         """
         session.ensure_one()
         before = session.order_id.order_line  # the lines the RFQ already had
         items = [item for item in cart.items if not item.is_outline]
+        if not items and session.operation == "edit" and session.order_id:
+            return self._import_emptied_cart(session)
         if not items:
             raise CartError(_("The returned cart is empty."), code="empty_cart")
         check_plausible(cart)
@@ -939,6 +942,33 @@ class PunchoutCartImport(models.AbstractModel):
                 session=later_edit[0].name,
             )
         return lines.filtered(lambda pl: pl.oci_session_id.id < session.id)
+
+    def _import_emptied_cart(self, session):
+        """The buyer removed everything from the cart of an edit session:
+        the RFQ's lines of this webshop's earlier carts are removed (with
+        their purchase request links), lines added by hand stay; the RFQ's
+        chatter says so. Returns the RFQ.
+
+        :raises CartError: as :meth:`_retrieve_replaced_lines`, or when the
+            RFQ is no longer a draft.
+        """
+        order = self._lock_draft_order(session.order_id)
+        replaced = self._retrieve_replaced_lines(session, order)
+        replaced.sudo().purchase_request_allocation_ids.unlink()
+        replaced.unlink()
+        order.message_post(
+            body=self.env._(
+                "The %(shop)s cart was emptied in the shop (punchout "
+                "%(session)s): %(removed)s line(s) removed; lines added by hand "
+                "stay.",
+                shop=session.webshop_id.name,
+                session=session.name,
+                removed=len(replaced),
+            ),
+            author_id=session.user_id.partner_id.id,
+            subtype_xmlid="mail.mt_note",
+        )
+        return order
 
     def _replace_cart_lines(self, session, replaced, lines):
         """Put the edited cart's ``lines`` in the place of ``replaced``;

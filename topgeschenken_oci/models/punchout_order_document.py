@@ -107,13 +107,13 @@ class PunchoutOrderDocument(models.Model):
             doc = cxml_inbound.parse_inbound_request(body)
         except ProtocolError as error:
             return Answer(400, f"Bad Request: {error.text}"[:300])
-        supplier = self._find_supplier(doc)
-        if not supplier:
+        suppliers = self._find_supplier(doc)
+        if not suppliers:
             _logger.info("cXML %s refused: unknown sender or secret", doc.kind)
             return Answer(401, "Unauthorized")
         if not doc.payload_id:
             return Answer(400, "Bad Request: the document has no payloadID")
-        return self._receive_document(supplier, doc, body)
+        return self._receive_document(suppliers, doc, body)
 
     @api.model
     def _receive_ubl(self, body, authorization):
@@ -129,45 +129,52 @@ class PunchoutOrderDocument(models.Model):
 
         401 wrong or missing credentials, 400 malformed (or not one of the
         two documents, or a line the order does not have), 404 no such
-        confirmed order of that webshop, 413 larger than 5 MB, 200 applied
+        confirmed order of that webshop (of those sharing the secret), 409
+        an order of that number at several of them, 413 larger than 5 MB,
+        200 applied
         or a replay (same document type and ``cbc:ID``), which changes
         nothing. Nothing changes unless the answer is 200.
         """
         if len(body) > MAX_DOCUMENT_BYTES:
             return Answer(413, "Request Entity Too Large")
-        supplier = self._find_ubl_supplier(authorization)
-        if not supplier:
+        suppliers = self._find_ubl_supplier(authorization)
+        if not suppliers:
             _logger.info("UBL order document refused: wrong or missing credentials")
             return Answer(401, "Unauthorized")
         try:
             doc = ubl_inbound.parse_order_document(body)
         except ProtocolError as error:
             return Answer(400, f"Bad Request: {error.text}"[:300])
-        return self._receive_document(supplier, doc, body)
+        return self._receive_document(suppliers, doc, body)
 
     @api.model
-    def _receive_document(self, supplier, doc, body):
+    def _receive_document(self, suppliers, doc, body):
         """Apply ``doc`` (a ``cxml_inbound.InboundDocument``, from cXML or
-        UBL) of the authenticated ``supplier``: the replay check, the order
-        and its lines, then :meth:`_apply`. Returns an :data:`Answer`."""
+        UBL) of one of the authenticated ``suppliers`` (the webshops whose
+        inbound secret the sender gave: several when webshops, such as those
+        of two companies, share one): the replay check, the order and its
+        lines, then :meth:`_apply`. The order number in the document decides
+        which of them it is for (:meth:`_find_document_order`). Returns an
+        :data:`Answer`."""
         known = self.search(
-            [("webshop_id", "=", supplier.id), ("payload_id", "=", doc.payload_id)],
+            [
+                ("webshop_id", "in", suppliers.ids),
+                ("payload_id", "=", doc.payload_id),
+            ],
             limit=1,
         )
         if known:
             return Answer(200, "OK (already processed)")
         if len(set(doc.order_ids)) != 1:
             return Answer(400, "Bad Request: one order per document")
-        order = self.env["purchase.order"].search(
-            [
-                ("name", "=", doc.order_ids[0]),
-                ("oci_webshop_id", "=", supplier.id),
-                ("company_id", "=", supplier.company_id.id),
-            ],
-            limit=1,
-        )
-        if not order or order.state not in ("purchase", "done"):
+        order = self._find_document_order(suppliers, doc.order_ids[0])
+        if len(order) > 1:
+            return Answer(
+                409, f"Conflict: order {doc.order_ids[0][:64]} of several webshops"
+            )
+        if not order:
             return Answer(404, f"Not Found: order {doc.order_ids[0][:64]}")
+        supplier = order.oci_webshop_id
         lines = order._oci_numbered_lines()
         unknown = sorted({s.line_number for s in doc.lines} - set(lines))
         if unknown:
@@ -207,6 +214,21 @@ class PunchoutOrderDocument(models.Model):
             return Answer(200, "OK (already processed)")
         return Answer(200, "OK")
 
+    @api.model
+    def _find_document_order(self, suppliers, name):
+        """The confirmed purchase orders named ``name`` of ``suppliers`` (each
+        in its webshop's company): one, none (404), or several when webshops
+        sharing an inbound secret each have an order of that number."""
+        orders = self.env["purchase.order"].search(
+            [
+                ("name", "=", name),
+                ("oci_webshop_id", "in", suppliers.ids),
+                ("company_id", "in", suppliers.company_id.ids),
+                ("state", "=", "purchase"),
+            ]
+        )
+        return orders.filtered(lambda o: o.company_id == o.oci_webshop_id.company_id)
+
     def _apply(self, doc, order, lines, body):
         """Apply ``doc`` to ``order``; keep the raw body on the order."""
         self.ensure_one()
@@ -238,10 +260,12 @@ class PunchoutOrderDocument(models.Model):
 
     @api.model
     def _find_supplier(self, doc):
-        """The webshop that sent ``doc``: the cXML Sender (the authenticating
-        party) is the webshop's *To identity*, and its SharedSecret is the
-        webshop's *inbound secret* (compared in constant time), never the
-        secret Odoo sends the shop. Empty when none matches."""
+        """The webshops that may have sent ``doc``: the cXML Sender (the
+        authenticating party) is the webshop's *To identity*, and its
+        SharedSecret is the webshop's *inbound secret* (compared in constant
+        time), never the secret Odoo sends the shop. Several when webshops
+        share identity and secret (the order number then decides); empty
+        when none matches."""
         if not doc.shared_secret or not doc.sender_identity:
             return self.env["punchout.webshop"]
         candidates = (
@@ -253,13 +277,14 @@ class PunchoutOrderDocument(models.Model):
 
     @api.model
     def _find_ubl_supplier(self, authorization):
-        """The webshop whose *inbound secret* ``authorization`` (an HTTP
+        """The webshops whose *inbound secret* ``authorization`` (an HTTP
         ``Authorization`` header) carries: ``Bearer <secret>``, or ``Basic``
         with the secret as the password (the user name is not checked: the
         secret alone names the webshop, as a bearer token does). Compared
         in constant time; the credentials Odoo sends the shop (OCI password,
-        cXML shared secret) never authenticate the shop. Empty when none
-        matches."""
+        cXML shared secret) never authenticate the shop. Several when
+        webshops share the secret (the order number then decides); empty
+        when none matches."""
         Supplier = self.env["punchout.webshop"]
         scheme, __, credentials = (authorization or "").strip().partition(" ")
         credentials = credentials.strip()
@@ -282,11 +307,11 @@ class PunchoutOrderDocument(models.Model):
 
     @api.model
     def _match_inbound_secret(self, candidates, secret):
-        """The first of ``candidates`` (webshops) whose inbound secret is
-        ``secret`` (str), compared in constant time as UTF-8 bytes; empty
-        when none is. A webshop without an inbound secret never matches:
-        its documents are refused, and the log says so (without any
-        secret)."""
+        """The ``candidates`` (webshops) whose inbound secret is ``secret``
+        (str), each compared in constant time as UTF-8 bytes, all of them
+        (none is skipped once one matches); empty when none is. A webshop
+        without an inbound secret never matches: its documents are refused,
+        and the log says so (without any secret)."""
         Supplier = self.env["punchout.webshop"]
         if not secret or not candidates:
             return Supplier
@@ -300,7 +325,7 @@ class PunchoutOrderDocument(models.Model):
                 candidates.ids[:20],
             )
             return Supplier
-        for supplier in configured:
-            if consteq(supplier.inbound_secret.encode(), offered):
-                return supplier.with_env(self.env)
-        return Supplier
+        matching = configured.filtered(
+            lambda supplier: consteq(supplier.inbound_secret.encode(), offered)
+        )
+        return matching.with_env(self.env)

@@ -651,7 +651,9 @@ class PunchoutSession(models.Model):
         protocol package (``protocol.returned_cart.read_cart``) with this
         webshop's cart encoding and line reference field; its format is
         recorded before parsing. A cXML cart must carry this session's
-        BuyerCookie (when it carries one)."""
+        BuyerCookie (when it carries one). An edit session takes a cart
+        without items (the buyer emptied it in the shop); any other refuses
+        it."""
         self.ensure_one()
         supplier = self.webshop_id
         session = self.sudo()
@@ -666,6 +668,7 @@ class PunchoutSession(models.Model):
             charset=supplier.return_charset,
             aux_id_field=supplier.aux_id_field or "",
             on_format=record,
+            allow_empty=self.operation == "edit",
         )
         if cart.buyer_cookie and cart.buyer_cookie != self.buyer_cookie:
             raise CartError(

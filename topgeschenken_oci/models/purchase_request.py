@@ -81,9 +81,10 @@ class PurchaseRequest(models.Model):
         A request line takes the RFQ lines of its product, unless it is
         cancelled or its purchase is done (:meth:`_oci_can_take_lines`). The
         request's one line without a product (a wish such as "Christmas
-        parcels, 12") takes one cart line only: the one left, or else the one
-        line that fits it (its quantity, or a word of its name); with several
-        that fit, which fulfils the wish is the buyer's call, not ours. Lines
+        parcels, 12") takes one cart line only, and only while it has no live
+        (not cancelled) RFQ line yet: the one left, or else the one line that
+        fits it (its quantity, or a word of its name); with several that fit,
+        which fulfils the wish is the buyer's call, not ours. Lines
         not allocated are additions to the request, listed in a note on it
         (by the ``session``'s buyer). An approved request is then in progress.
 
@@ -96,6 +97,9 @@ class PurchaseRequest(models.Model):
         for rl in request_lines.filtered("product_id"):
             by_product.setdefault(rl.product_id.id, rl)
         generic = request_lines.filtered(lambda rl: not rl.product_id)
+        if generic.purchase_lines.filtered(lambda pl: pl.state != "cancel"):
+            # The wish has its line already (an earlier cart, or by hand).
+            generic = generic.browse()
         left = po_lines.filtered(lambda pl: pl.product_id.id not in by_product)
         chosen = po_lines.browse()
         if len(generic) == 1:

@@ -906,7 +906,7 @@ def _apply_price_basis(item, price, basis):
         item.extra["price_basis_description"] = basis_desc
 
 
-def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
+def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES, allow_empty=False):
     """Parse a ``PunchOutOrderMessage`` into a :class:`Cart`.
 
     ``data`` is the document (bytes or str), e.g. from
@@ -931,6 +931,10 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
     ``cart.extra`` holds ``payload_id``, ``timestamp``, ``from``, ``to``,
     ``sender`` (``{"domain", "identity"}``), ``deployment_mode``,
     ``quote_status`` and, when sent, ``shipping``/``tax`` (Decimal).
+
+    ``allow_empty``: a message without ``ItemIn`` is a cart without items
+    (the buyer emptied the cart of an edit, ``operationAllowed="edit"``)
+    instead of ``empty_cart``.
 
     :raises CartError: unusable cart (``empty_cart``, ``bad_quantity``,
         ``missing_price``, ``bad_price``, ``bad_currency``,
@@ -981,6 +985,9 @@ def parse_punchout_order_message(data, *, max_lines=const.MAX_LINES):
             cart.extra[tag.lower()] = _cxml_decimal(amount.text, tag.lower())
 
     items_in = _children(poom, "ItemIn")
+    if not items_in and allow_empty:
+        cart.currency = header_currency
+        return clean_texts(cart)
     if not items_in:
         raise CartError(_("The returned cart is empty."), code="empty_cart")
     if len(items_in) > max_lines:

@@ -357,8 +357,8 @@ def _build_item(line, values, extra=None, aux_id_field=""):
     return item
 
 
-def _make_cart(items, protocol, extra, max_lines):
-    if not items:
+def _make_cart(items, protocol, extra, max_lines, allow_empty=False):
+    if not items and not allow_empty:
         raise CartError(_("The cart holds no items."), code="empty_cart")
     if len(items) > max_lines:
         raise CartError(
@@ -472,7 +472,9 @@ def group_oci_fields(pairs, *, max_lines=const.MAX_LINES):
     return items, extra
 
 
-def parse_oci_form(pairs, *, aux_id_field="", max_lines=const.MAX_LINES):
+def parse_oci_form(
+    pairs, *, aux_id_field="", max_lines=const.MAX_LINES, allow_empty=False
+):
     """Parse the fields of an OCI cart posted as an HTML form.
 
     :param pairs: ``(name, value)`` pairs as posted (a name may repeat), or a
@@ -480,19 +482,27 @@ def parse_oci_form(pairs, *, aux_id_field="", max_lines=const.MAX_LINES):
         ``~xmlDocument`` is parsed as the XML variant.
     :param aux_id_field: the OCI field (``CUST_FIELD5``, ``EXT_QUOTE_ITEM``)
         that holds the supplier's line reference, copied to ``aux_id``.
+    :param allow_empty: a form without items is a cart with none (the buyer
+        emptied an edited cart); a post of no fields at all never is.
     :raises CartError: for an unusable cart; the message names line and field.
     """
     pairs = list(_pairs(pairs))
+    allow_empty = allow_empty and bool(pairs)
     grouped, extra = group_oci_fields(pairs, max_lines=max_lines)
     if not grouped and any(
         name.strip().lower() == const.XML_DOCUMENT.lower() for name, _v in pairs
     ):
-        return parse_oci_xml(pairs, aux_id_field=aux_id_field, max_lines=max_lines)
+        return parse_oci_xml(
+            pairs,
+            aux_id_field=aux_id_field,
+            max_lines=max_lines,
+            allow_empty=allow_empty,
+        )
     items = [
         _build_item(index, values, aux_id_field=aux_id_field)
         for index, values in grouped.items()
     ]
-    return _make_cart(items, "oci", extra, max_lines)
+    return _make_cart(items, "oci", extra, max_lines, allow_empty=allow_empty)
 
 
 # ---------------------------------------------------------------------------
@@ -731,12 +741,16 @@ def _xml_items(root, max_lines):
     return items
 
 
-def parse_oci_xml(data, *, aux_id_field="", max_lines=const.MAX_LINES):
+def parse_oci_xml(
+    data, *, aux_id_field="", max_lines=const.MAX_LINES, allow_empty=False
+):
     """Parse an OCI cart sent in the XML variant.
 
     :param data: the value of ``~xmlDocument`` (base64 or XML, str or bytes),
         or the posted ``(name, value)`` pairs holding it; the other fields
         (``~xml_type``, ``~OkCode``...) then go to ``cart.extra``.
+    :param allow_empty: a document without items is a cart with none (the
+        buyer emptied an edited cart).
     :raises CartError: for an unusable cart, also for unsafe or malformed XML
         (the ``UnsafeXMLError`` code is kept).
     """
@@ -768,4 +782,4 @@ def parse_oci_xml(data, *, aux_id_field="", max_lines=const.MAX_LINES):
     cart_items = [
         _build_item(item.line, item.values, item.extra, aux_id_field) for item in items
     ]
-    return _make_cart(cart_items, "oci_xml", extra, max_lines)
+    return _make_cart(cart_items, "oci_xml", extra, max_lines, allow_empty=allow_empty)

@@ -26,6 +26,7 @@ def read_cart(
     charset="utf-8",
     aux_id_field="",
     on_format=None,
+    allow_empty=False,
 ):
     """Read the cart a shop posted back.
 
@@ -41,6 +42,9 @@ def read_cart(
     :param on_format: called with the detected format (``"oci"``,
         ``"oci_xml"``, ``"cxml"``) before the cart is parsed, so a caller can
         record it even when parsing fails.
+    :param allow_empty: a cart without items is returned as one (the buyer
+        emptied the cart of an edit session) instead of refused
+        (``empty_cart``); a post of nothing at all is still refused.
     :returns: the :class:`.cart.Cart` (``protocol`` set to the format).
     :raises ProtocolError: a body that cannot be decoded or parsed
         (:class:`.errors.CartError`, ``CXMLError``, ``UnsafeXMLError``...),
@@ -54,8 +58,12 @@ def read_cart(
     if on_format:
         on_format(file_format)
     if file_format == "cxml":
-        return cxml.parse_punchout_order_message(forms.decode_cxml_post(pairs))
+        return cxml.parse_punchout_order_message(
+            forms.decode_cxml_post(pairs), allow_empty=allow_empty
+        )
     if file_format == "oci_xml":
         xml_value = next(v for k, v in pairs if k.lower() == "~xmldocument")
-        return oci.parse_oci_xml(xml_value, aux_id_field=aux_id_field)
-    return oci.parse_oci_form(pairs, aux_id_field=aux_id_field)
+        return oci.parse_oci_xml(
+            xml_value, aux_id_field=aux_id_field, allow_empty=allow_empty
+        )
+    return oci.parse_oci_form(pairs, aux_id_field=aux_id_field, allow_empty=allow_empty)

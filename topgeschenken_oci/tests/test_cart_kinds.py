@@ -299,6 +299,31 @@ class TestCartKinds(PunchoutHttpCommon):
         line = session.order_id.order_line
         self.assertEqual(line.purchase_request_lines, self.request.line_ids)
 
+    def test_served_wish_takes_no_line_of_a_later_cart(self):
+        """The one line without a product takes a cart line only while it has
+        no live RFQ line: a second cart is an addition; once the RFQ that
+        serves it is cancelled, the next cart serves it."""
+        first, _response = self._import(
+            [self._line(QUANTITY="12")], request=self.request
+        )
+        wish = self.request.line_ids
+        self.assertEqual(wish.purchase_lines, first.order_id.order_line)
+        second, _response = self._import(
+            [self._line(VENDORMAT="TG-CT-005", QUANTITY="3")], request=self.request
+        )
+        added = second.order_id.order_line.filtered(
+            lambda pl: pl.oci_vendormat == "TG-CT-005"
+        )
+        self.assertTrue(added)
+        self.assertFalse(added.purchase_request_lines)
+        self.assertEqual(len(wish.purchase_request_allocation_ids), 1)
+        self.assertIn("match no line", self.request.message_ids[0].body)
+        first.order_id.button_cancel()
+        third, _response = self._import(
+            [self._line(QUANTITY="12")], request=self.request
+        )
+        self.assertEqual(third.order_id.order_line.purchase_request_lines, wish)
+
     def test_completed_wish_takes_no_more_lines(self):
         """A request line whose purchase is done (received in full) takes no
         line of a later cart: OCA would refuse to confirm that RFQ ("has

@@ -299,6 +299,136 @@ class TestInvoiceHostile(PunchoutCommon):
         self.assertEqual(bill.oci_match_state, "partial")
         self.assertEqual(bill.state, "draft")
 
+    def test_cancelled_order_named_next_to_valid_not_posted(self):
+        """Our order and a cancelled order of ours on one invoice: ours is
+        linked, the bill waits for review and says which number it is."""
+        self.supplier.match_auto_post = True
+        self.company.autopost_bills = True
+        order = self._make_order("P90211", self.lines)
+        cancelled = self._make_order("P90212", self.lines)
+        cancelled.button_cancel()
+        bill = self._import("tg_other_vendor_order.xml")
+        self.assertEqual(self._product_lines(bill).purchase_line_id.order_id, order)
+        self.assertEqual(bill.oci_order_ids, order)
+        self.assertEqual(bill.oci_match_state, "partial", bill.oci_match_reason)
+        self.assertIn(
+            "P90212 named on the invoice: cancelled, not linked.",
+            bill.oci_match_reason,
+        )
+        self.assertEqual(bill.state, "draft")
+
+    def test_unknown_order_named_next_to_valid_not_posted(self):
+        """Our order and a number of our form that is no order at all: the
+        bill waits for review, the reason names the number."""
+        self.supplier.match_auto_post = True
+        self.company.autopost_bills = True
+        order = self._make_order("P90211", self.lines)
+        bill = self._import("tg_other_vendor_order.xml")
+        self.assertEqual(self._product_lines(bill).purchase_line_id.order_id, order)
+        self.assertEqual(bill.oci_match_state, "partial", bill.oci_match_reason)
+        self.assertIn(
+            "P90212 named on the invoice: no order of this company has that number.",
+            bill.oci_match_reason,
+        )
+        self.assertEqual(bill.state, "draft")
+        # With the number gone, the same bill matches and is posted.
+        bill.button_cancel()
+        raw = self._read("tg_other_vendor_order.xml").replace(
+            b"P90211, P90212", b"P90211"
+        )
+        bill = self._import(
+            "tg_valid_order_only.xml", raw=raw.replace(b"TG-2026-2014", b"TG-2026-2114")
+        )
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertEqual(bill.state, "posted")
+
+    # -- units of measure -----------------------------------------------------
+
+    def _bill_in_unit(self, unit_code, qty, price):
+        """tg_second_bill.xml (P90206) with its first line (12 gift boxes
+        at 49.95) billed as ``qty`` ``unit_code`` at ``price``."""
+        root = etree.fromstring(self._read("tg_second_bill.xml"))
+        ns = {
+            "cbc": UBL + "CommonBasicComponents-2",
+            "cac": UBL + "CommonAggregateComponents-2",
+        }
+        line = root.find("cac:InvoiceLine", ns)
+        quantity = line.find("cbc:InvoicedQuantity", ns)
+        quantity.set("unitCode", unit_code)
+        quantity.text = str(qty)
+        line.find("cac:Price/cbc:PriceAmount", ns).text = str(price)
+        return self._import("tg_unit.xml", raw=etree.tostring(root))
+
+    def test_weight_against_units_needs_review(self):
+        """12 kg billed for 12 gift boxes: Odoo drops kg (not the product's
+        unit) and reads 12 boxes; the e-invoice's unit code is kept, and the
+        line is a deviation naming both units, never posted."""
+        self.supplier.match_auto_post = True
+        self.company.autopost_bills = True
+        order = self._make_order("P90206", self.lines)
+        bill = self._bill_in_unit("KGM", 12, "49.95")
+        boxes = self._product_lines(bill).filtered(
+            lambda line: line.oci_edi_item_code == "TG-KP-001"
+        )
+        self.assertEqual(boxes.oci_edi_uom_code, "KGM")
+        self.assertEqual(boxes.purchase_line_id, order.order_line[0])
+        self.assertEqual(bill.oci_match_state, "qty_deviation", bill.oci_match_reason)
+        self.assertIn(
+            "Invoiced in kg, order P90206 is in Units: the units do not convert",
+            bill.oci_match_reason,
+        )
+        self.assertIn("units do not convert", boxes.oci_match_note)
+        self.assertEqual(bill.state, "draft")
+
+    def test_pack_of_six_compared_in_the_order_unit(self):
+        """2 boxes of 6 at 299.70 (the shop's BX, a pack of 6 by the
+        webshop's unit alias) bill the 12 gift boxes at 49.95 ordered: a
+        match in the order line's unit, posted."""
+        self.supplier.match_auto_post = True
+        self.company.autopost_bills = True
+        self.supplier.unit_alias_ids = [
+            Command.create(
+                {"code": "BX", "uom_id": self.env.ref("uom.product_uom_pack_6").id}
+            )
+        ]
+        order = self._make_order("P90206", self.lines)
+        bill = self._bill_in_unit("BX", 2, "299.70")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertEqual(self._product_lines(bill).purchase_line_id, order.order_line)
+        self.assertEqual(bill.state, "posted")
+        # The line bills in packs of 6, so the order counts 12 invoiced.
+        boxes = self._product_lines(bill).filtered(
+            lambda line: line.oci_edi_item_code == "TG-KP-001"
+        )
+        self.assertEqual(boxes.product_uom_id, self.env.ref("uom.product_uom_pack_6"))
+        self.assertEqual((boxes.quantity, boxes.price_unit), (2, 299.70))
+        self.assertAlmostEqual(bill.amount_untaxed, 699.15)
+        self.assertEqual(order.order_line.mapped("qty_invoiced"), [12.0, 5.0])
+
+    def test_unknown_unit_code_needs_review(self):
+        """BX with no alias names no Odoo unit: 2 of them are not taken as 2
+        gift boxes; the reason names the code."""
+        self.supplier.match_auto_post = True
+        self.company.autopost_bills = True
+        self._make_order("P90206", self.lines)
+        bill = self._bill_in_unit("BX", 2, "299.70")
+        self.assertEqual(bill.oci_match_state, "qty_deviation", bill.oci_match_reason)
+        self.assertIn(
+            "Invoiced in unit BX, which names no unit in Odoo", bill.oci_match_reason
+        )
+        self.assertEqual(bill.state, "draft")
+
+    def test_related_unit_converted(self):
+        """1 dozen (DZN, Odoo's own mapping; Dozens is a unit of Units) at
+        599.40 bills the 12 gift boxes at 49.95: matched."""
+        self.env.ref("uom.product_uom_dozen").active = True
+        self.supplier.match_auto_post = True
+        self.company.autopost_bills = True
+        self._make_order("P90206", self.lines)
+        bill = self._bill_in_unit("DZN", 1, "599.40")
+        self.assertEqual(bill.oci_match_state, "matched", bill.oci_match_reason)
+        self.assertEqual(bill.state, "posted")
+
     def test_zero_quantity_line(self):
         """A line of 0 ("nagekomen") before the one that bills the gift
         boxes: it takes no order line from it, both are linked."""

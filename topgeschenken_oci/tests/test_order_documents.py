@@ -160,6 +160,70 @@ class TestOrderDocuments(PunchoutHttpCommon):
         self.assertEqual(self._post(body).status_code, 200)
         self.assertTrue(self.order.oci_document_ids)
 
+    def _shared_secret_order(self, name=None, **webshop_vals):
+        """A webshop of another company with this one's identity and inbound
+        secret, and a confirmed order of it (named ``name``)."""
+        other = self.setup_other_company(name="Zorggroep Twente")["company"]
+        webshop = self.env["punchout.webshop"].create(
+            {
+                "name": "Topgeschenken (Twente)",
+                "partner_id": self.vendor.id,
+                "company_id": other.id,
+                "catalog_url": "http://localhost:9/oci/login",
+                "cxml_to_identity": self.supplier.cxml_to_identity,
+                "inbound_secret": self.supplier.inbound_secret,
+                **webshop_vals,
+            }
+        )
+        order = self.env["purchase.order"].create(
+            {
+                "name": name or "PT-0001",
+                "partner_id": self.vendor.id,
+                "company_id": other.id,
+                "oci_webshop_id": webshop.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": p.id, "product_qty": q, "price_unit": 10.0}
+                    )
+                    for p, q in ((self.product_box, 12), (self.product_flowers, 5))
+                ],
+            }
+        )
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")
+        return webshop, order
+
+    def test_webshops_sharing_a_secret_each_get_their_documents(self):
+        """Two companies' webshops with one identity and inbound secret: the
+        order number tells whose document it is, for both of them."""
+        webshop, order = self._shared_secret_order()
+        response = self._post(
+            self._document(
+                "cxml_confirmation_request.xml", **{"PO-ORDER-ID": order.name}
+            )
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(order.oci_document_ids.webshop_id, webshop)
+        self.assertEqual(order.partner_ref, "TG-300001")
+        self.assertFalse(self.order.oci_document_ids)
+        response = self._post(self._document("cxml_ship_notice_request.xml"))
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.order.oci_document_ids.webshop_id, self.supplier)
+        # Neither secret of theirs matches a guess.
+        response = self._post(
+            self._document("cxml_confirmation_request.xml", s3cret="guess")
+        )
+        self.assertEqual(response.status_code, 401)
+
+    def test_webshops_sharing_a_secret_same_order_number_refused(self):
+        """Both webshops have an order of the number: which one the shop
+        means is not guessed (409), nothing changes."""
+        _webshop, order = self._shared_secret_order(name=self.order.name)
+        response = self._post(self._document("cxml_confirmation_request.xml"))
+        self.assertEqual(response.status_code, 409, response.text)
+        self.assertFalse(self.order.oci_document_ids | order.oci_document_ids)
+        self.assertFalse(self.order.partner_ref or order.partner_ref)
+
     def test_refusals_change_nothing(self):
         cases = [
             # wrong secret, unknown sender

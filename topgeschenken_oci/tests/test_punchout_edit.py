@@ -234,6 +234,67 @@ class TestPunchoutEdit(PunchoutHttpCommon):
         self.assertEqual(new_line.oci_vendormat, "TG-KP-001")
         self.assertEqual(new_line.product_qty, 4)
 
+    def test_cxml_edit_emptied_in_the_shop_removes_the_cart_lines(self):
+        """The buyer removes everything from the edited cart: the webshop's
+        lines (and their request links) go, the hand-added line stays, the
+        RFQ's chatter says so."""
+        self._punch_out(request=self.request)
+        self.shop.add("TG-KP-001", 12)
+        self.shop.add("TG-BB-006", 20)
+        self._transfer()
+        order = self._last_order()
+        cart_lines = order.order_line
+        self.assertTrue(cart_lines.purchase_request_lines)
+        hand = self._add_by_hand(order)
+        session = self._edit(order)
+        for ref in self.shop.cart_refs():
+            self.shop.remove(ref)
+        self.assertEqual(self.shop.cart_refs(), {})
+        self._transfer()
+        session.invalidate_recordset()
+        self.assertEqual(session.state, "done")
+        self.assertEqual(session.order_id, order)
+        self.assertFalse(cart_lines.exists())
+        self.assertEqual(order.order_line, hand)
+        self.assertFalse(self.request.line_ids.purchase_request_allocation_ids)
+        notes = " ".join(order.message_ids.mapped("body"))
+        self.assertIn("cart was emptied in the shop", notes)
+        self.assertIn("2 line(s) removed", notes)
+
+    @mute_logger(SESSION_LOGGER)
+    def test_oci_repunchout_emptied_removes_the_cart_lines(self):
+        """OCI: the re-punchout of an RFQ comes back without items; a new
+        punchout's empty cart is still refused."""
+        self.supplier.write(
+            {"protocol": "oci", "catalog_url": f"{self.shop.base_url}/oci/login"}
+        )
+        empty = {"~OkCode": "ADDI", "~target": "_top", "~caller": "CTLG"}
+        # A new punchout: an empty cart is refused.
+        session, hook = self._start_session()
+        response = self._post_cart(hook, empty)
+        self.assertEqual(response.status_code, 400, response.text[:500])
+        session.invalidate_recordset()
+        self.assertEqual(session.error_code, "empty_cart")
+        self.assertFalse(session.order_id)
+        # The re-punchout of an RFQ: the webshop's lines go, the hand-added stay.
+        self._punch_out()
+        self.shop.add("TG-KP-001", 2)
+        self._transfer()
+        order = self._last_order()
+        cart_lines = order.order_line
+        hand = self._add_by_hand(order)
+        action = order.with_user(self.buyer).action_oci_edit_cart()
+        self.authenticate("tg_buyer", "tg_buyer_pw1")
+        page = self.url_open(action["params"]["next"]["url"], allow_redirects=False)
+        __, fields = form_fields(page.text, "oci_login_form")
+        response = self._post_cart(dict(fields)["HOOK_URL"], empty)
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        self.assertFalse(cart_lines.exists())
+        self.assertEqual(order.order_line, hand)
+        notes = " ".join(order.message_ids.mapped("body"))
+        self.assertIn("emptied in the shop (punchout", notes)
+        self.assertIn("1 line(s) removed", notes)
+
     @mute_logger(SESSION_LOGGER)
     def test_edit_refused_when_the_rfq_is_no_longer_a_draft(self):
         self._punch_out()

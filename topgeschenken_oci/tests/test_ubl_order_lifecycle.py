@@ -241,6 +241,48 @@ class TestUblOrderDocuments(PunchoutHttpCommon):
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(self.receipt.oci_tracking_ref, "3SDEVC1234567")
 
+    def test_webshops_sharing_a_secret_each_get_their_documents(self):
+        """Another company's webshop with the same inbound secret: the order
+        number in the document decides whose it is (no 404 for either)."""
+        other = self.setup_other_company(name="Zorggroep Twente")["company"]
+        webshop = self.env["punchout.webshop"].create(
+            {
+                "name": "Topgeschenken (Twente)",
+                "partner_id": self.vendor.id,
+                "company_id": other.id,
+                "catalog_url": "http://localhost:9/oci/login",
+                "order_format": "ubl",
+                "inbound_secret": "in-b0und-secret",
+            }
+        )
+        order = self.env["purchase.order"].create(
+            {
+                "name": "PT-0001",
+                "partner_id": self.vendor.id,
+                "company_id": other.id,
+                "oci_webshop_id": webshop.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": p.id, "product_qty": q, "price_unit": 10.0}
+                    )
+                    for p, q in ((self.product_box, 12), (self.product_flowers, 5))
+                ],
+            }
+        )
+        with trap_jobs():
+            order.button_confirm()
+        body = self._document("ubl_order_response.xml", **{"PO-ORDER-ID": order.name})
+        response = self._post(body)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(order.oci_document_ids.webshop_id, webshop)
+        self.assertEqual(order.partner_ref, "TG-300001")
+        response = self._post(self._document("ubl_despatch_advice.xml"))
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.order.oci_document_ids.webshop_id, self.supplier)
+        self.assertEqual(
+            self._post(body, auth=_basic("topgeschenken", "guess")).status_code, 401
+        )
+
     def test_refusals_change_nothing(self):
         response_body = self._document("ubl_order_response.xml")
         cxml_body = self._document(

@@ -233,3 +233,22 @@ def test_update_and_delete_are_new_versions(client):
         b'type="new"', b'type="update"'
     )
     assert post_xml(client, "/cxml/order", unknown).status_code == 404
+
+
+def test_emptied_edit_cart_is_transferred(client):
+    """An edit cart the buyer emptied goes back as a PunchOutOrderMessage
+    without items (operationAllowed="edit"); a new empty cart does not."""
+    items = [{"ref": "TGP-00000000", "code": "TG-KP-001", "quantity": 2}]
+    url = start_url(post_xml(client, "/cxml/setup", cxml_setup_request(items=items)))
+    client.get(url.removeprefix("http://localhost"))
+    page = client.get("/cart").text
+    ref = next(word for word in page.split('"') if word.startswith("/cart/remove/"))
+    client.post(ref)
+    __, fields = transfer_form(client.post("/cart/transfer"))
+    root = etree.fromstring(fields[0][1].encode())
+    assert root.find(".//PunchOutOrderMessageHeader").get("operationAllowed") == "edit"
+    assert root.find(".//ItemIn") is None
+
+    url = start_url(post_xml(client, "/cxml/setup", cxml_setup_request()))
+    client.get(url.removeprefix("http://localhost"))
+    assert client.post("/cart/transfer").status_code == 400

@@ -1152,3 +1152,14 @@ def test_one_envelope_gives_the_same_header_to_every_document():
     assert etree.tostring(setup) == etree.tostring(order)
     assert setup.findtext("Sender/Credential/SharedSecret") == "geheim&<123>"
     assert setup.findtext("Sender/UserAgent") == "Odoo 19 topgeschenken_oci"
+
+
+def test_empty_message_allowed_for_an_edit():
+    """A PunchOutOrderMessage without ItemIn is an empty cart when allowed
+    (an emptied edit), refused otherwise."""
+    cart = cxml.parse_punchout_order_message(poom(total="0.00"), allow_empty=True)
+    assert cart.items == []
+    assert cart.currency == "EUR"
+    with pytest.raises(CartError) as caught:
+        cxml.parse_punchout_order_message(poom(total="0.00"))
+    assert caught.value.code == "empty_cart"

@@ -685,6 +685,17 @@ def test_empty_cart(pairs):
     assert str(caught.value) == "The cart holds no items."
 
 
+def test_empty_cart_allowed_for_an_edit():
+    """An edit's emptied cart is a cart without items; a post of nothing at
+    all is still refused."""
+    cart = parse_oci_form([("~OkCode", "ADDI")], allow_empty=True)
+    assert cart.items == []
+    assert cart.protocol == "oci"
+    with pytest.raises(CartError) as caught:
+        parse_oci_form([], allow_empty=True)
+    assert caught.value.code == "empty_cart"
+
+
 def test_malformed_pairs():
     with pytest.raises(CartError) as caught:
         parse_oci_form([("NEW_ITEM-DESCRIPTION[1]", "a", "b")])
