@@ -22,6 +22,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+import idna
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -50,6 +51,35 @@ class InternalAddressError(ValueError):
         self.address = address
 
 
+def split_url(url):
+    """The scheme, host and port an http(s) URL is called on.
+
+    :param url: the URL (str); user info, path, query and fragment are
+        ignored.
+    :returns: ``(scheme, host, port)``: the host lower-case, without a
+        trailing dot, an internationalised name in the ASCII form
+        ``requests`` sends (IDNA 2008 with UTS 46 mapping: ``bücher.nl`` is
+        ``xn--bcher-kva.nl``), an IPv6 literal without brackets; the port
+        an int (the scheme's default when the URL names none).
+    :raises ValueError: not an http(s) URL with a host, a port out of
+        0-65535 or not a number, or a host name IDNA refuses.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"{url} is not an http(s) URL")
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise ValueError(f"{url} has no valid port") from error
+    host = parts.hostname.rstrip(".")
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as error:
+            raise ValueError(f"{url} has no valid host name") from error
+    return parts.scheme, host.lower(), port or DEFAULT_PORTS[parts.scheme]
+
+
 def is_internal(address):
     """True for an address the server must not call on a shop's behalf:
     not globally routable (RFC 6890 special-purpose registries, as
@@ -67,7 +97,8 @@ def is_internal(address):
 def resolve_checked(host, port, allow_private=False):
     """Resolve ``host`` once (TCP, IPv4 and IPv6) and check every address.
 
-    :param host: a host name or IP literal (as ``urlsplit().hostname``).
+    :param host: a host name or IP literal, as :func:`split_url` gives it
+        (ASCII: the name HTTP and TLS will use).
     :param port: the TCP port (int).
     :param allow_private: accept internal addresses (tests, demo on
         loopback); they are still pinned.
@@ -207,15 +238,11 @@ def post(url, *, timeout, addresses=None, allow_private=False, **kwargs):
         redirects are never followed, TLS is verified (``verify=False`` is
         ignored), proxies are not used.
     :returns: the :class:`requests.Response` (a 3xx is returned as is).
-    :raises ValueError: not an http(s) URL.
+    :raises ValueError: not an http(s) URL (:func:`split_url`).
     :raises UnresolvableHostError, InternalAddressError: before connecting.
     :raises requests.RequestException: as ``requests`` does.
     """
-    parts = urlsplit(url or "")
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise ValueError(f"{url} is not an http(s) URL")
-    host = parts.hostname.lower().rstrip(".")
-    port = parts.port or DEFAULT_PORTS[parts.scheme]
+    __, host, port = split_url(url)
     if addresses is None:
         addresses = resolve_checked(host, port, allow_private=allow_private)
     elif not addresses:
