@@ -6,6 +6,7 @@ import re
 from lxml import etree
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -127,6 +128,38 @@ class TestPunchoutRequester(PunchoutHttpCommon):
         self.assertIn(f"already added to request {request.name}", again.text)
         self.assertIn(f'href="/odoo/purchase.request/{request.id}"', again.text)
         self.assertEqual(len(request.line_ids), 2)
+
+    def test_requester_cannot_forge_cart_data(self):
+        """What the shop's cart said (price, shop line reference, vendor
+        code, the punchout it came from...) goes to the shop on the RFQ the
+        purchasing team makes: the requester can neither change it on their
+        lines nor make up a cart line, though the card text stays theirs."""
+        __, __, response = self._requester_cart(self.own_request)
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        line = self.own_request.line_ids[:1].with_user(self.requester)
+        price, aux_id = line.oci_price_unit, line.oci_aux_id
+        for vals in (
+            {"oci_price_unit": 0.01},
+            {"oci_aux_id": "FORGED"},
+            {"oci_vendormat": "TG-OTHER"},
+            {"oci_session_id": False},
+            {"oci_item_data": {"vendormat": "TG-OTHER"}},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                line.write(vals)
+        with self.assertRaises(AccessError):
+            line.create(
+                {
+                    "request_id": self.own_request.id,
+                    "product_id": self.product_flowers.id,
+                    "product_qty": 100,
+                    "oci_session_id": line.oci_session_id.id,
+                    "oci_price_unit": 0.01,
+                }
+            )
+        line.write({"oci_card_text": "Bedankt!", "product_qty": 2})
+        self.assertEqual((line.oci_price_unit, line.oci_aux_id), (price, aux_id))
+        self.assertEqual(line.oci_card_text, "Bedankt!")
 
     def test_requester_only_from_own_draft_request(self):
         sessions = self.env["punchout.session"].search_count([])
