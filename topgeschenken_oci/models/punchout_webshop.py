@@ -405,19 +405,22 @@ class PunchoutWebshop(models.Model):
         :returns: the checked addresses (tuple of str), resolved once.
         :raises UserError: with the reason, in the user's language.
         """
-        parts = urlsplit(url or "")
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UserError(self.env._("%(url)s is not an http(s) URL.", url=url))
-        port = parts.port or pinned_http.DEFAULT_PORTS[parts.scheme]
+        try:
+            __, host, port = pinned_http.split_url(url)
+        except ValueError as error:
+            raise UserError(
+                self.env._(
+                    "%(url)s is not an http(s) URL with a valid host name and port.",
+                    url=url,
+                )
+            ) from error
         try:
             return pinned_http.resolve_checked(
-                parts.hostname, port, allow_private=self._allow_private_urls()
+                host, port, allow_private=self._allow_private_urls()
             )
         except pinned_http.UnresolvableHostError as error:
             raise UserError(
-                self.env._(
-                    "The host of %(url)s cannot be resolved.", url=parts.hostname
-                )
+                self.env._("The host of %(url)s cannot be resolved.", url=host)
             ) from error
         except pinned_http.InternalAddressError as error:
             raise UserError(

@@ -430,7 +430,15 @@ class TestOutgoingUrls(PunchoutCommon):
             "http://10.1.2.3/",
             "http://192.168.0.1/",
             "http://[::1]/",
+            "http://user:pw@127.0.0.1/",
+            "http://localhost./x",
+            "http://2130706433/",
+            "http://[::ffff:127.0.0.1]/",
             "ftp://shop.example/",
+            # Unreadable: a clear UserError, not a server error.
+            "https://shop.example:99999/x",
+            "https://shop.example:port/x",
+            "https://\u2603.example/x",
         ):
             with self.subTest(url=url), self.assertRaises(UserError):
                 Supplier._check_outgoing_url(url)
