@@ -6,7 +6,7 @@ import re
 from lxml import etree
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -160,6 +160,33 @@ class TestPunchoutRequester(PunchoutHttpCommon):
         line.write({"oci_card_text": "Bedankt!", "product_qty": 2})
         self.assertEqual((line.oci_price_unit, line.oci_aux_id), (price, aux_id))
         self.assertEqual(line.oci_card_text, "Bedankt!")
+
+    def test_request_of_another_company_is_refused(self):
+        """The webshop's company and the request's must be one: a cart of
+        company A's webshop (its products, NZI codes, budgets) does not fill
+        company B's request, for a requester or a buyer."""
+        other = self.env["res.company"].create({"name": "Zorggroep Elders"})
+        for user in (self.requester, self.buyer):
+            user.company_ids = [Command.link(other.id)]
+        companies = [self.company.id, other.id]
+        for user in (self.requester, self.buyer):
+            request = self.env["purchase.request"].create(
+                {"company_id": other.id, "requested_by": user.id}
+            )
+            Session = (
+                self.env["punchout.session"]
+                .with_user(user)
+                .with_context(allowed_company_ids=companies)
+            )
+            # The session's company check refuses it (no company crossover).
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                Session._start(
+                    self.supplier.with_env(Session.env),
+                    request=request.with_env(Session.env),
+                )
+            self.assertFalse(
+                self.env["punchout.session"].search([("request_id", "=", request.id)])
+            )
 
     def test_requester_only_from_own_draft_request(self):
         sessions = self.env["punchout.session"].search_count([])
