@@ -31,6 +31,13 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.poolmanager import PoolManager
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+#: NAT64's well-known prefix (RFC 6052): the last 32 bits are an IPv4 address.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+#: Not global, though Python's ``is_global`` says so (Python 3.11).
+_V6_INTERNAL = (
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("::/96"),
+)
 
 
 class UnresolvableHostError(ValueError):
@@ -84,13 +91,22 @@ def is_internal(address):
     """True for an address the server must not call on a shop's behalf:
     not globally routable (RFC 6890 special-purpose registries, as
     :attr:`ipaddress.IPv4Address.is_global` knows them) or multicast; an
-    IPv4-mapped IPv6 address (``::ffff:127.0.0.1``) is judged as its IPv4.
+    IPv6 address that carries an IPv4 one is judged as that IPv4: mapped
+    (``::ffff:127.0.0.1``), 6to4 (``2002:7f00:1::``, RFC 3056) and NAT64
+    (``64:ff9b::7f00:1``, RFC 6052); the local-use NAT64 prefix
+    ``64:ff9b:1::/48`` (RFC 8215) and the deprecated IPv4-compatible
+    ``::/96`` are internal.
 
     :param address: an IP address string (a ``%scope`` suffix is ignored).
     """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        if any(ip in network for network in _V6_INTERNAL):
+            return True
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        ip = embedded or ip
     return not ip.is_global or ip.is_multicast
 
 

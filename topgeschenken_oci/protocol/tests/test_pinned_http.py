@@ -333,3 +333,23 @@ def test_split_url():
         "xn--bcher-kva.test",
         80,
     )
+
+
+@pytest.mark.parametrize(
+    "address, internal",
+    [
+        ("64:ff9b::7f00:1", True),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", True),  # NAT64 of the metadata address
+        ("64:ff9b::808:808", False),  # NAT64 of a public address
+        ("2002:7f00:1::", True),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::1", True),
+        ("2002:808:808::1", False),
+        ("64:ff9b:1::a00:1", True),  # local-use NAT64 (RFC 8215)
+        ("::127.0.0.1", True),  # IPv4-compatible (deprecated)
+        ("::ffff:10.0.0.1", True),
+        ("2a00:1450:4001::1", False),
+        ("8.8.8.8", False),
+    ],
+)
+def test_ipv6_carrying_ipv4_judged_as_the_ipv4(address, internal):
+    assert pinned_http.is_internal(address) is internal
