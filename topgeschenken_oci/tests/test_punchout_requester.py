@@ -292,6 +292,47 @@ class TestPunchoutRequester(PunchoutHttpCommon):
         basis = items[1].find("ItemDetail/PriceBasisQuantity")
         self.assertEqual(basis.get("quantity"), "10")
 
+    def test_wizard_refuses_carts_in_two_currencies(self):
+        """Two carts of one request, one in euros and one in dollars (a shop
+        that sent its default currency): one RFQ cannot carry both prices,
+        so the wizard says to make one per currency instead of putting
+        dollar prices in a euro RFQ."""
+        self.env.ref("base.USD").active = True
+        request = self.own_request
+        for lines in (
+            GIFT_LINES[:1],
+            [{**GIFT_LINES[1], "CURRENCY": "USD", "CUST_FIELD5": "TGP-usd00001"}],
+        ):
+            __, __, response = self._requester_cart(request, lines)
+            self.assertEqual(response.status_code, 303, response.text[:1000])
+        euro, dollar = request.line_ids.sorted("id")
+        self.assertEqual(dollar.oci_currency_id, self.env.ref("base.USD"))
+        request.button_to_approve()
+        request.button_approved()
+        Wizard = (
+            self.env["purchase.request.line.make.purchase.order"]
+            .with_user(self.purchaser)
+            .with_context(
+                active_model="purchase.request.line",
+                active_ids=(euro | dollar).ids,
+            )
+        )
+        orders = self.env["purchase.order"].search_count([])
+        with self.assertRaises(UserError) as caught:
+            Wizard.create({"supplier_id": self.vendor.id}).make_purchase_order()
+        self.assertIn("USD", str(caught.exception))
+        self.assertEqual(self.env["purchase.order"].search_count([]), orders)
+        # One RFQ per currency works.
+        for line, currency in ((euro, "EUR"), (dollar, "USD")):
+            action = (
+                Wizard.with_context(active_ids=line.ids)
+                .create({"supplier_id": self.vendor.id})
+                .make_purchase_order()
+            )
+            order = self.env["purchase.order"].search(action["domain"])
+            self.assertEqual(order.currency_id.name, currency)
+            self.assertAlmostEqual(order.order_line.price_unit, line.oci_price_unit)
+
     def test_buyer_still_gets_an_rfq(self):
         before = len(self.request.line_ids)
         session, hook = self._start_session(request=self.request)

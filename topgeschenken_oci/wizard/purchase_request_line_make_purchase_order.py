@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
 from odoo import api, models
+from odoo.exceptions import UserError
 
 
 class PurchaseRequestLineMakePurchaseOrder(models.TransientModel):
@@ -46,6 +47,20 @@ class PurchaseRequestLineMakePurchaseOrder(models.TransientModel):
     def _prepare_purchase_order_line(self, po, item):
         vals = super()._prepare_purchase_order_line(po, item)
         if po.oci_webshop_id and item.line_id.oci_webshop_id == po.oci_webshop_id:
+            currency = item.line_id.oci_currency_id
+            if currency and currency != po.currency_id:
+                # The cart's price is in its currency: never in another's RFQ.
+                raise UserError(
+                    self.env._(
+                        "%(line)s comes from a cart in %(currency)s, but RFQ "
+                        "%(order)s is in %(order_currency)s: make one RFQ per "
+                        "currency.",
+                        line=item.line_id.display_name,
+                        currency=currency.name,
+                        order=po.name,
+                        order_currency=po.currency_id.name,
+                    )
+                )
             cart_vals = item.line_id._oci_prepare_order_line_vals()
             # The quantity the wizard buys, in the cart's unit.
             cart_vals["product_qty"] = item.product_uom_id._compute_quantity(
