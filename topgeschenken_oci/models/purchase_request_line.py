@@ -4,6 +4,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..protocol.cart import normalise_location_code
+
 #: What the shop's cart said, which the RFQ made from the line sends the
 #: shop: set by the cart import only (the card text, logo and delivery
 #: location stay the requester's to change).
@@ -130,6 +132,33 @@ class PurchaseRequestLine(models.Model):
                             request=line.request_id.display_name,
                         )
                     )
+
+    @api.constrains("oci_location_id", "oci_location_code")
+    def _check_oci_location(self):
+        """A cart line's delivery location (or, without one, its location
+        code) is one the requester's orderer line at the webshop allows, as
+        the import checked it: the RFQ checks the purchaser's, who may send
+        anywhere."""
+        for line in self.filtered("oci_webshop_id"):
+            orderer = line.oci_webshop_id._oci_orderer(line.request_id.requested_by)
+            allowed = orderer.location_ids
+            location = line.oci_location_id
+            code = normalise_location_code(line.oci_location_code or "")
+            if location:
+                refused = not orderer._allows_location(location)
+            else:
+                refused = bool(allowed and code) and code not in {
+                    normalise_location_code(p.oci_location_code or "") for p in allowed
+                }
+            if refused:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s may not send gifts to %(location)s: a purchase "
+                        "manager allows delivery locations on the orderer.",
+                        user=line.request_id.requested_by.name,
+                        location=location.display_name or line.oci_location_code,
+                    )
+                )
 
     def _oci_prepare_order_line_vals(self):
         """The webshop values of the RFQ line made from this request line

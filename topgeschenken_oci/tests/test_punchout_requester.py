@@ -6,7 +6,7 @@ import re
 from lxml import etree
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -160,6 +160,44 @@ class TestPunchoutRequester(PunchoutHttpCommon):
         line.write({"oci_card_text": "Bedankt!", "product_qty": 2})
         self.assertEqual((line.oci_price_unit, line.oci_aux_id), (price, aux_id))
         self.assertEqual(line.oci_card_text, "Bedankt!")
+
+    def test_requester_keeps_to_her_delivery_locations(self):
+        """The delivery location of a request line stays the requester's to
+        change, within the locations her orderer line allows (the RFQ's
+        check is the purchaser's, who may send anywhere)."""
+        utrecht, amsterdam = self.env["res.partner"].create(
+            [
+                {
+                    "name": "Vestiging Utrecht",
+                    "company_id": self.company.id,
+                    "oci_location_code": "LOC-UTR",
+                },
+                {
+                    "name": "Vestiging Amsterdam",
+                    "company_id": self.company.id,
+                    "oci_location_code": "LOC-AMS",
+                },
+            ]
+        )
+        self.env["webshop.orderer"].create(
+            {
+                "webshop_id": self.supplier.id,
+                "user_id": self.requester.id,
+                "location_ids": [Command.set(utrecht.ids)],
+            }
+        )
+        __, __, response = self._requester_cart(self.own_request, GIFT_LINES[:1])
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        line = self.own_request.line_ids.with_user(self.requester)
+        self.assertEqual(line.oci_location_id, utrecht)
+        with self.assertRaises(ValidationError):
+            line.write({"oci_location_id": amsterdam.id})
+        line.write({"oci_location_id": False})
+        # Without a location, the code the shop gets is checked alike.
+        with self.assertRaises(ValidationError):
+            line.write({"oci_location_code": "loc-ams"})
+        line.write({"oci_location_id": utrecht.id})
+        self.assertEqual(line.oci_location_id, utrecht)
 
     def test_request_of_another_company_is_refused(self):
         """The webshop's company and the request's must be one: a cart of
