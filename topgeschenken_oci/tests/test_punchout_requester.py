@@ -199,6 +199,38 @@ class TestPunchoutRequester(PunchoutHttpCommon):
         line.write({"oci_location_id": utrecht.id})
         self.assertEqual(line.oci_location_id, utrecht)
 
+    def test_requester_assortment_flagged_on_the_rfq(self):
+        """A cart outside the requester's assortment (here: above her
+        maximum unit price) is flagged on the RFQ the purchasing team makes,
+        as a buyer's own cart is on theirs; not the purchaser's assortment."""
+        self.env["webshop.orderer"].create(
+            {
+                "webshop_id": self.supplier.id,
+                "user_id": self.requester.id,
+                "max_unit_price": 10,
+            }
+        )
+        self.env["webshop.orderer"].create(
+            {"webshop_id": self.supplier.id, "user_id": self.purchaser.id}
+        )
+        __, __, response = self._requester_cart(self.own_request, GIFT_LINES[:1])
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        request = self.own_request
+        request.button_to_approve()
+        request.button_approved()
+        action = (
+            self.env["purchase.request.line.make.purchase.order"]
+            .with_user(self.purchaser)
+            .with_context(
+                active_model="purchase.request.line", active_ids=request.line_ids.ids
+            )
+            .create({"supplier_id": self.vendor.id})
+            .make_purchase_order()
+        )
+        order = self.env["purchase.order"].search(action["domain"])
+        self.assertIn("above the maximum", order.order_line.oci_assortment_warning)
+        self.assertEqual(order.oci_assortment_warning_count, 1)
+
     def test_request_of_another_company_is_refused(self):
         """The webshop's company and the request's must be one: a cart of
         company A's webshop (its products, NZI codes, budgets) does not fill
