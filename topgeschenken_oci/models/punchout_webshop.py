@@ -315,6 +315,7 @@ class PunchoutWebshop(models.Model):
                         name=supplier.name,
                     )
                 )
+            supplier._check_url_readable(supplier.catalog_url)
 
     @api.constrains("order_url")
     def _check_order_url(self):
@@ -331,6 +332,33 @@ class PunchoutWebshop(models.Model):
                         name=supplier.name,
                     )
                 )
+            supplier._check_url_readable(supplier.order_url)
+
+    def _check_url_readable(self, url):
+        """Refuse, when it is saved, a URL the server could not call (a port
+        or host name it cannot read) or that carries a user name and
+        password (``https://user:pw@shop/``): the URL is readable by every
+        purchase user and tracked in the chatter, so credentials go in the
+        webshop's credential fields, never in a URL."""
+        self.ensure_one()
+        try:
+            pinned_http.split_url(url.strip())
+        except ValueError as error:
+            raise ValidationError(
+                self.env._(
+                    "%(url)s is not an http(s) URL with a valid host name and port.",
+                    url=url,
+                )
+            ) from error
+        if "@" in (urlsplit(url.strip()).netloc or ""):
+            raise ValidationError(
+                self.env._(
+                    "The URLs of %(name)s cannot carry a user name or password "
+                    "(everyone who reads the webshop sees them): use the OCI "
+                    "login, the shared secret or the order authentication.",
+                    name=self.name,
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
