@@ -199,7 +199,7 @@ def requester_flow(args):
     step("The requester punches out from her own request; the cart fills it")
     requester = Odoo(args.odoo, args.db, "requester", args.password)
     request_id = requester.call(
-        "purchase.request", "create", {"description": "Bedankjes vrijwilligers"}
+        "purchase.request", "create", {"description": "Bedankjes (demo_smoke)"}
     )
     action = requester.call("purchase.request", "action_oci_punchout", [request_id])
     print(f"    Odoo says: {action['params']['message']}")
