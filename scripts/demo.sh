@@ -91,11 +91,14 @@ cat <<MSG
                 the request printed above ("Kerstgeschenken 2026"), and clicks
                 "Punch-out naar Topgeschenken"; fills the cart in the shop's tab,
                 clicks "Winkelwagen overdragen", gets the RFQ, clicks "Bevestig order"
-    approver    Anton Approver: approves RFQs above 500 EUR ("Approve Order");
+    requester   Rita Requester (works in Dutch, purchase requests only): punches out
+                from her request "Bedankjes vrijwilligers"; the cart becomes its lines
+    approver    Anton Approver: approves RFQs above 500 EUR ("Approve Order"),
+                and requests, and makes their RFQ ("Create RFQ" on the request lines);
                 the order is sent to the shop, see the "Webshop" smart button
     accountant  Alma Accountant: the shop's invoices in Invoicing > Vendors > Bills,
                 those that do not match their order in Invoicing > Vendors > Bills to review
-    admin       administrator
+    admin       administrator (the webshop's "Generate inbound secret")
   Simulated webshop:   $SHOP_URL   (orders: $SHOP_URL/admin/orders)
   The shop's invoice for an order, mailed to $BILLS_ALIAS:
     curl -X POST -H 'Content-Type: application/json' -d '{"deliver": "mail"}' \\

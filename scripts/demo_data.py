@@ -57,11 +57,14 @@ groups = {
         "purchase_request.group_purchase_request_manager",
     ],
     "accountant": ["account.group_account_manager", "purchase.group_purchase_user"],
+    # Purchase requests only, no purchase rights: her cart fills her request.
+    "requester": ["purchase_request.group_purchase_request_user"],
 }
 names = {
     "buyer": "Bea Buyer",
     "approver": "Anton Approver",
     "accountant": "Alma Accountant",
+    "requester": "Rita Requester",
 }
 users = {}
 for login, group_xmlids in groups.items():
@@ -82,6 +85,7 @@ for login, group_xmlids in groups.items():
         + (
             [Command.link(stock_user.id)]
             if (stock_user := env.ref("stock.group_stock_user", False))
+            and login != "requester"
             else []
         ),
     }
@@ -104,6 +108,7 @@ if not nl_lang.active:
         {"lang_ids": [Command.set(nl_lang.ids)], "overwrite": False}
     ).lang_install()
 users["buyer"].lang = "nl_NL"
+users["requester"].lang = "nl_NL"
 
 supplier = env.ref("topgeschenken_oci.webshop_topgeschenken").with_context(
     active_test=False
@@ -234,6 +239,12 @@ orderer_vals = {
         "allowed_nzi_codes": "NZI-44",
         "max_unit_price": 75,
     },
+    "requester": {
+        "location_ids": [Command.set([locations["LOC-UTR"].id])],
+        "default_location_id": locations["LOC-UTR"].id,
+        "cost_center": "KP-1200 Zorg",
+        "analytic_account_id": departments["Zorg"].id,
+    },
     "approver": {
         "location_ids": [Command.clear()],
         "default_location_id": locations["LOC-RTM"].id,
@@ -327,7 +338,11 @@ if not Request.search([("description", "=", "Kerstgeschenken 2026")]):
             ],
         }
     )
+Request = env["purchase.request"].with_user(users["requester"])
+if not Request.search([("description", "=", "Bedankjes vrijwilligers")]):
+    Request.create({"description": "Bedankjes vrijwilligers"})
 env.cr.commit()
+Request = env["purchase.request"].with_user(users["buyer"])
 request = Request.search([("description", "=", "Kerstgeschenken 2026")], limit=1)
 print(
     f"demo data ready; purchase request {request.name} (Kerstgeschenken 2026); "

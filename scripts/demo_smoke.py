@@ -192,6 +192,97 @@ def confirm_and_ship(args, approver, order_id, po_name):
         fail("the shop's ship notice did not reach the receipt")
 
 
+def requester_flow(args):
+    """A requester without purchase rights punches out from her own draft
+    request (the cart becomes its lines, whose cart data she cannot
+    change); the approver makes the RFQ with OCA's wizard."""
+    step("The requester punches out from her own request; the cart fills it")
+    requester = Odoo(args.odoo, args.db, "requester", args.password)
+    request_id = requester.call(
+        "purchase.request", "create", {"description": "Bedankjes (demo_smoke)"}
+    )
+    action = requester.call("purchase.request", "action_oci_punchout", [request_id])
+    print(f"    Odoo says: {action['params']['message']}")
+    go = requester.http.get(args.odoo + action["params"]["next"]["url"])
+    go.raise_for_status()
+    login_url, login_fields = form_of(go.text)
+    shop = requests.Session()
+    shop.post(login_url, data=login_fields, timeout=TIMEOUT).raise_for_status()
+    shop.post(
+        f"{args.shop}/cart/add",
+        data={"code": "TG-KP-001", "quantity": "15", "card_text": "Dank je wel!"},
+        timeout=TIMEOUT,
+    ).raise_for_status()
+    reply = shop.post(f"{args.shop}/cart/transfer", timeout=TIMEOUT)
+    hook_url, cart_fields = form_of(reply.text, "oci-transfer")
+    reply = requests.post(
+        hook_url, data=cart_fields, allow_redirects=False, timeout=TIMEOUT
+    )
+    if reply.status_code != 303 or "purchase.request" not in reply.headers["Location"]:
+        fail(f"the requester's cart did not fill her request: {reply.status_code}")
+    lines = requester.call(
+        "purchase.request.line",
+        "search_read",
+        [("request_id", "=", request_id)],
+        ["name", "product_qty", "oci_price_unit", "oci_card_text"],
+    )
+    print(f"    request lines: {[(x['name'], x['product_qty']) for x in lines]}")
+    if not lines:
+        fail("the requester's cart made no request lines")
+    forged = requester.http.post(
+        f"{args.odoo}/web/dataset/call_kw/purchase.request.line/write",
+        json={
+            "params": {
+                "model": "purchase.request.line",
+                "method": "write",
+                "args": [[lines[0]["id"]], {"oci_price_unit": 0.01}],
+                "kwargs": {},
+            }
+        },
+        timeout=TIMEOUT,
+    ).json()
+    if not forged.get("error"):
+        fail("the requester could change the cart's price on her request line")
+    requester.call("purchase.request", "button_to_approve", [request_id])
+
+    step("The approver approves the request and makes the RFQ (OCA's wizard)")
+    approver = Odoo(args.odoo, args.db, "approver", args.password)
+    approver.call("purchase.request", "button_approved", [request_id])
+    vendor = approver.call(
+        "punchout.webshop", "search_read", [], ["partner_id"], limit=1
+    )[0]["partner_id"][0]
+    context = {
+        "active_model": "purchase.request.line",
+        "active_ids": [x["id"] for x in lines],
+    }
+    wizard = approver.call(
+        "purchase.request.line.make.purchase.order",
+        "create",
+        {"supplier_id": vendor},
+        context=context,
+    )
+    action = approver.call(
+        "purchase.request.line.make.purchase.order",
+        "make_purchase_order",
+        [wizard],
+        context=context,
+    )
+    orders = approver.call(
+        "purchase.order", "search_read", action["domain"], ["name", "oci_webshop_id"]
+    )
+    rfq_lines = approver.call(
+        "purchase.order.line",
+        "search_read",
+        [("order_id", "in", [o["id"] for o in orders])],
+        ["price_unit", "oci_aux_id", "oci_card_text"],
+    )
+    print(f"    RFQ {[o['name'] for o in orders]}: {rfq_lines}")
+    if not orders or not all(o["oci_webshop_id"] for o in orders):
+        fail("the wizard's RFQ is not a webshop RFQ")
+    if not all(x["oci_aux_id"] for x in rfq_lines):
+        fail("the wizard's RFQ lines lost the shop's line references")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     port = os.environ.get("ODOO_PORT", "8069")
@@ -337,6 +428,7 @@ def main():
     )
     if bill["invoice_origin"] != po_name:
         fail(f"the bill's source document is not {po_name}")
+    requester_flow(args)
     print("demo flow OK")
 
 

@@ -734,6 +734,20 @@ def admin_faults():
     return jsonify(**state.faults.state(), slow_seconds=state.slow_seconds)
 
 
+@shop.post("/admin/odoo-secret")
+def admin_odoo_secret():
+    """Set the inbound secret the shop's documents to Odoo carry (JSON
+    ``{"secret": "..."}``), as a system administrator gives a real shop the
+    one "Generate inbound secret" showed. The answer does not repeat it."""
+    payload = request.get_json(silent=True) or {}
+    secret = payload.get("secret")
+    if not isinstance(secret, str) or not secret.strip():
+        return jsonify(error='give the secret as {"secret": "..."}'), 400
+    current = current_app.extensions["simshop"]
+    current.config = replace(current.config, odoo_secret=secret.strip())
+    return jsonify(ok=True)
+
+
 @shop.get("/admin/orders")
 def admin_orders():
     """The orders received: a page for a browser, JSON for scripts."""

@@ -162,21 +162,32 @@ class PunchoutCartImport(models.AbstractModel):
                     session, missing, uoms, mappings, currency, new_taxes
                 )
             )
-        lines = self.env["purchase.request.line"].create(
-            [
-                self._prepare_request_line_vals(
-                    session,
-                    request,
-                    item,
-                    products[item.line_no],
-                    uoms[item.line_no],
-                    currency,
-                    mapping=mappings.get(item.line_no),
-                    notes=notes.get(item.line_no, []),
-                )
-                for item in items
-            ]
+        # The cart's data on the lines is for the import alone to set
+        # (``purchase.request.line._check_may_set_cart_fields``): created as
+        # superuser, then checked with the requester's access rights and
+        # record rules (OCA: their own request), as if they had created them.
+        RequestLine = self.env["purchase.request.line"]
+        RequestLine.check_access("create")
+        lines = (
+            RequestLine.sudo()
+            .create(
+                [
+                    self._prepare_request_line_vals(
+                        session,
+                        request,
+                        item,
+                        products[item.line_no],
+                        uoms[item.line_no],
+                        currency,
+                        mapping=mappings.get(item.line_no),
+                        notes=notes.get(item.line_no, []),
+                    )
+                    for item in items
+                ]
+            )
+            .sudo(False)
         )
+        lines.check_access("create")
         orderer = session._oci_orderer()
         remarks = self._apply_cart_locations(session, orderer, lines)
         self._apply_cart_logos(session, lines)

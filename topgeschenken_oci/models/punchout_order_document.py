@@ -12,7 +12,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, consteq, mute_logger
 
-from ..protocol import cxml_inbound, ubl_inbound
+from ..protocol import cxml, cxml_inbound, ubl_inbound
 from ..protocol.errors import ProtocolError
 
 _logger = logging.getLogger(__name__)
@@ -113,7 +113,9 @@ class PunchoutOrderDocument(models.Model):
             return Answer(401, "Unauthorized")
         if not doc.payload_id:
             return Answer(400, "Bad Request: the document has no payloadID")
-        return self._receive_document(suppliers, doc, body)
+        # Kept on the order without the inbound secret: whoever may read the
+        # order may not post documents as the shop.
+        return self._receive_document(suppliers, doc, cxml.without_shared_secret(body))
 
     @api.model
     def _receive_ubl(self, body, authorization):

@@ -315,6 +315,7 @@ class PunchoutWebshop(models.Model):
                         name=supplier.name,
                     )
                 )
+            supplier._check_url_readable(supplier.catalog_url)
 
     @api.constrains("order_url")
     def _check_order_url(self):
@@ -331,6 +332,33 @@ class PunchoutWebshop(models.Model):
                         name=supplier.name,
                     )
                 )
+            supplier._check_url_readable(supplier.order_url)
+
+    def _check_url_readable(self, url):
+        """Refuse, when it is saved, a URL the server could not call (a port
+        or host name it cannot read) or that carries a user name and
+        password (``https://user:pw@shop/``): the URL is readable by every
+        purchase user and tracked in the chatter, so credentials go in the
+        webshop's credential fields, never in a URL."""
+        self.ensure_one()
+        try:
+            pinned_http.split_url(url.strip())
+        except ValueError as error:
+            raise ValidationError(
+                self.env._(
+                    "%(url)s is not an http(s) URL with a valid host name and port.",
+                    url=url,
+                )
+            ) from error
+        if "@" in (urlsplit(url.strip()).netloc or ""):
+            raise ValidationError(
+                self.env._(
+                    "The URLs of %(name)s cannot carry a user name or password "
+                    "(everyone who reads the webshop sees them): use the OCI "
+                    "login, the shared secret or the order authentication.",
+                    name=self.name,
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -405,19 +433,22 @@ class PunchoutWebshop(models.Model):
         :returns: the checked addresses (tuple of str), resolved once.
         :raises UserError: with the reason, in the user's language.
         """
-        parts = urlsplit(url or "")
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UserError(self.env._("%(url)s is not an http(s) URL.", url=url))
-        port = parts.port or pinned_http.DEFAULT_PORTS[parts.scheme]
+        try:
+            __, host, port = pinned_http.split_url(url)
+        except ValueError as error:
+            raise UserError(
+                self.env._(
+                    "%(url)s is not an http(s) URL with a valid host name and port.",
+                    url=url,
+                )
+            ) from error
         try:
             return pinned_http.resolve_checked(
-                parts.hostname, port, allow_private=self._allow_private_urls()
+                host, port, allow_private=self._allow_private_urls()
             )
         except pinned_http.UnresolvableHostError as error:
             raise UserError(
-                self.env._(
-                    "The host of %(url)s cannot be resolved.", url=parts.hostname
-                )
+                self.env._("The host of %(url)s cannot be resolved.", url=host)
             ) from error
         except pinned_http.InternalAddressError as error:
             raise UserError(

@@ -2,7 +2,28 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from ..protocol.cart import normalise_location_code
+
+#: What the shop's cart said, which the RFQ made from the line sends the
+#: shop: set by the cart import only (the card text, logo and delivery
+#: location stay the requester's to change).
+CART_FIELDS = frozenset(
+    {
+        "oci_session_id",
+        "oci_vendormat",
+        "oci_aux_id",
+        "oci_matgroup",
+        "punchout_nzi_code_id",
+        "oci_unit_code",
+        "oci_price_unit",
+        "oci_currency_id",
+        "oci_price_unit_qty",
+        "oci_import_note",
+        "oci_item_data",
+    }
+)
 
 
 class PurchaseRequestLine(models.Model):
@@ -66,6 +87,34 @@ class PurchaseRequestLine(models.Model):
     )
     oci_item_data = fields.Json(string="Cart line (raw)", readonly=True, copy=False)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_may_set_cart_fields(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_may_set_cart_fields([vals])
+        return super().write(vals)
+
+    @api.model
+    def _check_may_set_cart_fields(self, vals_list):
+        """Only the cart import (``punchout.cart.import._import_request_cart``,
+        as superuser after the requester's own access check) sets
+        :data:`CART_FIELDS`: a requester who could would choose the price and
+        the shop line reference the order sends the shop.
+
+        :raises AccessError: a user sets one of them.
+        """
+        if self.env.su or not any(CART_FIELDS.intersection(v) for v in vals_list):
+            return
+        raise AccessError(
+            self.env._(
+                "What the webshop's cart said (price, vendor code, shop line "
+                "reference) cannot be changed on a request line: punch out again "
+                "to change the cart."
+            )
+        )
+
     @api.constrains("punchout_nzi_code_id", "oci_location_id", "oci_logo_id")
     def _check_oci_company(self):
         for line in self:
@@ -83,6 +132,33 @@ class PurchaseRequestLine(models.Model):
                             request=line.request_id.display_name,
                         )
                     )
+
+    @api.constrains("oci_location_id", "oci_location_code")
+    def _check_oci_location(self):
+        """A cart line's delivery location (or, without one, its location
+        code) is one the requester's orderer line at the webshop allows, as
+        the import checked it: the RFQ checks the purchaser's, who may send
+        anywhere."""
+        for line in self.filtered("oci_webshop_id"):
+            orderer = line.oci_webshop_id._oci_orderer(line.request_id.requested_by)
+            allowed = orderer.location_ids
+            location = line.oci_location_id
+            code = normalise_location_code(line.oci_location_code or "")
+            if location:
+                refused = not orderer._allows_location(location)
+            else:
+                refused = bool(allowed and code) and code not in {
+                    normalise_location_code(p.oci_location_code or "") for p in allowed
+                }
+            if refused:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s may not send gifts to %(location)s: a purchase "
+                        "manager allows delivery locations on the orderer.",
+                        user=line.request_id.requested_by.name,
+                        location=location.display_name or line.oci_location_code,
+                    )
+                )
 
     def _oci_prepare_order_line_vals(self):
         """The webshop values of the RFQ line made from this request line

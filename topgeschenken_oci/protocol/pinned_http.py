@@ -22,6 +22,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+import idna
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -30,6 +31,13 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.poolmanager import PoolManager
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+#: NAT64's well-known prefix (RFC 6052): the last 32 bits are an IPv4 address.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+#: Not global, though Python's ``is_global`` says so (Python 3.11).
+_V6_INTERNAL = (
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("::/96"),
+)
 
 
 class UnresolvableHostError(ValueError):
@@ -50,24 +58,63 @@ class InternalAddressError(ValueError):
         self.address = address
 
 
+def split_url(url):
+    """The scheme, host and port an http(s) URL is called on.
+
+    :param url: the URL (str); user info, path, query and fragment are
+        ignored.
+    :returns: ``(scheme, host, port)``: the host lower-case, without a
+        trailing dot, an internationalised name in the ASCII form
+        ``requests`` sends (IDNA 2008 with UTS 46 mapping: ``bücher.nl`` is
+        ``xn--bcher-kva.nl``), an IPv6 literal without brackets; the port
+        an int (the scheme's default when the URL names none).
+    :raises ValueError: not an http(s) URL with a host, a port out of
+        0-65535 or not a number, or a host name IDNA refuses.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"{url} is not an http(s) URL")
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise ValueError(f"{url} has no valid port") from error
+    host = parts.hostname.rstrip(".")
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as error:
+            raise ValueError(f"{url} has no valid host name") from error
+    return parts.scheme, host.lower(), port or DEFAULT_PORTS[parts.scheme]
+
+
 def is_internal(address):
     """True for an address the server must not call on a shop's behalf:
     not globally routable (RFC 6890 special-purpose registries, as
     :attr:`ipaddress.IPv4Address.is_global` knows them) or multicast; an
-    IPv4-mapped IPv6 address (``::ffff:127.0.0.1``) is judged as its IPv4.
+    IPv6 address that carries an IPv4 one is judged as that IPv4: mapped
+    (``::ffff:127.0.0.1``), 6to4 (``2002:7f00:1::``, RFC 3056) and NAT64
+    (``64:ff9b::7f00:1``, RFC 6052); the local-use NAT64 prefix
+    ``64:ff9b:1::/48`` (RFC 8215) and the deprecated IPv4-compatible
+    ``::/96`` are internal.
 
     :param address: an IP address string (a ``%scope`` suffix is ignored).
     """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        if any(ip in network for network in _V6_INTERNAL):
+            return True
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        ip = embedded or ip
     return not ip.is_global or ip.is_multicast
 
 
 def resolve_checked(host, port, allow_private=False):
     """Resolve ``host`` once (TCP, IPv4 and IPv6) and check every address.
 
-    :param host: a host name or IP literal (as ``urlsplit().hostname``).
+    :param host: a host name or IP literal, as :func:`split_url` gives it
+        (ASCII: the name HTTP and TLS will use).
     :param port: the TCP port (int).
     :param allow_private: accept internal addresses (tests, demo on
         loopback); they are still pinned.
@@ -207,15 +254,11 @@ def post(url, *, timeout, addresses=None, allow_private=False, **kwargs):
         redirects are never followed, TLS is verified (``verify=False`` is
         ignored), proxies are not used.
     :returns: the :class:`requests.Response` (a 3xx is returned as is).
-    :raises ValueError: not an http(s) URL.
+    :raises ValueError: not an http(s) URL (:func:`split_url`).
     :raises UnresolvableHostError, InternalAddressError: before connecting.
     :raises requests.RequestException: as ``requests`` does.
     """
-    parts = urlsplit(url or "")
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise ValueError(f"{url} is not an http(s) URL")
-    host = parts.hostname.lower().rstrip(".")
-    port = parts.port or DEFAULT_PORTS[parts.scheme]
+    __, host, port = split_url(url)
     if addresses is None:
         addresses = resolve_checked(host, port, allow_private=allow_private)
     elif not addresses:

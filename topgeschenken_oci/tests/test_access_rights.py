@@ -137,6 +137,30 @@ class TestAccessRights(PunchoutHttpCommon):
         # Not copied with the webshop.
         self.assertFalse(self.supplier.copy().inbound_secret)
 
+    def test_inbound_secret_is_no_search_oracle(self):
+        """A purchase manager cannot learn the secret by searching,
+        counting, grouping, sorting or exporting on it."""
+        self.supplier.inbound_secret = "in-secret-1"
+        Webshop = self.env["punchout.webshop"].with_user(self.users["manager"])
+        for domain in (
+            [("inbound_secret", "=", "in-secret-1")],
+            [("inbound_secret", "=like", "in-%")],
+            [("inbound_secret", "!=", False)],
+        ):
+            with self.subTest(domain=domain), self.assertRaises(AccessError):
+                Webshop.search(domain)
+            with self.subTest(domain=domain), self.assertRaises(AccessError):
+                Webshop.search_count(domain)
+        with self.assertRaises(AccessError):
+            Webshop.search([], order="inbound_secret")
+        with self.assertRaises(AccessError):
+            Webshop.formatted_read_group([], ["inbound_secret"], ["__count"])
+        # Export: no export right, and the field is out of reach anyway.
+        with self.assertRaises(UserError):  # AccessError is one too
+            self.supplier.with_user(self.users["manager"]).export_data(
+                ["inbound_secret"]
+            )
+
     def test_generate_inbound_secret(self):
         """A system administrator generates the secret and sees it once; a
         purchase manager cannot."""

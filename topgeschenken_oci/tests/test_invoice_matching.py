@@ -412,6 +412,41 @@ class TestInvoiceMatching(PunchoutCommon):
         self.assertEqual(self._product_lines(refund).account_id, self.expense_gifts)
         self.assertEqual(self.po_credit.order_line.qty_invoiced, 10)
 
+    def test_credit_note_in_another_currency_needs_review(self):
+        """A credit note in dollars for a euro order (a 1:1 rate makes the
+        amounts look alike) is never matched nor posted as it is."""
+        self.supplier.match_auto_post = True
+        usd = self.env.ref("base.USD")
+        usd.active = True
+        usd.rate_ids.filtered(lambda r: r.company_id == self.company).unlink()
+        self.env["res.currency.rate"].create(
+            {
+                "name": "2026-01-01",
+                "rate": 1.0,
+                "currency_id": usd.id,
+                "company_id": self.company.id,
+            }
+        )
+        picking = self.po_credit.picking_ids
+        picking.move_ids.quantity = 12
+        picking.button_validate()
+        self.po_credit.action_create_invoice()
+        bill = self.po_credit.invoice_ids
+        bill.invoice_date = "2026-11-15"
+        bill.action_post()
+        with file_open(
+            "topgeschenken_oci/tests/test_files/tg_credit_note.xml", "rb"
+        ) as f:
+            raw = f.read().replace(b"EUR", b"USD")
+        refund = self._import("tg_credit_note_usd.xml", raw=raw)
+        self.assertEqual(refund.move_type, "in_refund")
+        self.assertEqual(refund.currency_id, usd)
+        self.assertEqual(
+            refund.oci_match_state, "price_deviation", refund.oci_match_reason
+        )
+        self.assertIn("USD", refund.oci_match_reason)
+        self.assertEqual(refund.state, "draft")
+
     def test_credit_note_nothing_invoiced(self):
         refund = self._import("tg_credit_note.xml")
         self.assertEqual(refund.move_type, "in_refund")

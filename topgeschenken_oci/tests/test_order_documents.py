@@ -108,7 +108,12 @@ class TestOrderDocuments(PunchoutHttpCommon):
         # Written by the shop, for the buyer.
         note = self.order.message_ids.filtered(lambda m: "TG-300001" in (m.body or ""))
         self.assertEqual(note.author_id, self.vendor)
-        self.assertEqual(document.attachment_id.raw, body)
+        # Kept on the order without the shop's inbound secret: whoever reads
+        # the order must not be able to post documents as the shop.
+        raw = document.attachment_id.raw
+        self.assertIn(b"TG-300001", raw)
+        self.assertNotIn(b"s3cret", raw)
+        self.assertNotIn(b"SharedSecret", raw)
         self.assertEqual(document.attachment_id.res_id, self.order.id)
         self.assertIn("Uitverkocht voor de kerst.", document.summary)
         # The same document again (a shop's retry): nothing changes.

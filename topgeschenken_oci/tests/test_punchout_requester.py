@@ -6,6 +6,7 @@ import re
 from lxml import etree
 
 from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -128,6 +129,135 @@ class TestPunchoutRequester(PunchoutHttpCommon):
         self.assertIn(f'href="/odoo/purchase.request/{request.id}"', again.text)
         self.assertEqual(len(request.line_ids), 2)
 
+    def test_requester_cannot_forge_cart_data(self):
+        """What the shop's cart said (price, shop line reference, vendor
+        code, the punchout it came from...) goes to the shop on the RFQ the
+        purchasing team makes: the requester can neither change it on their
+        lines nor make up a cart line, though the card text stays theirs."""
+        __, __, response = self._requester_cart(self.own_request)
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        line = self.own_request.line_ids[:1].with_user(self.requester)
+        price, aux_id = line.oci_price_unit, line.oci_aux_id
+        for vals in (
+            {"oci_price_unit": 0.01},
+            {"oci_aux_id": "FORGED"},
+            {"oci_vendormat": "TG-OTHER"},
+            {"oci_session_id": False},
+            {"oci_item_data": {"vendormat": "TG-OTHER"}},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                line.write(vals)
+        with self.assertRaises(AccessError):
+            line.create(
+                {
+                    "request_id": self.own_request.id,
+                    "product_id": self.product_flowers.id,
+                    "product_qty": 100,
+                    "oci_session_id": line.oci_session_id.id,
+                    "oci_price_unit": 0.01,
+                }
+            )
+        line.write({"oci_card_text": "Bedankt!", "product_qty": 2})
+        self.assertEqual((line.oci_price_unit, line.oci_aux_id), (price, aux_id))
+        self.assertEqual(line.oci_card_text, "Bedankt!")
+
+    def test_requester_keeps_to_her_delivery_locations(self):
+        """The delivery location of a request line stays the requester's to
+        change, within the locations her orderer line allows (the RFQ's
+        check is the purchaser's, who may send anywhere)."""
+        utrecht, amsterdam = self.env["res.partner"].create(
+            [
+                {
+                    "name": "Vestiging Utrecht",
+                    "company_id": self.company.id,
+                    "oci_location_code": "LOC-UTR",
+                },
+                {
+                    "name": "Vestiging Amsterdam",
+                    "company_id": self.company.id,
+                    "oci_location_code": "LOC-AMS",
+                },
+            ]
+        )
+        self.env["webshop.orderer"].create(
+            {
+                "webshop_id": self.supplier.id,
+                "user_id": self.requester.id,
+                "location_ids": [Command.set(utrecht.ids)],
+            }
+        )
+        __, __, response = self._requester_cart(self.own_request, GIFT_LINES[:1])
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        line = self.own_request.line_ids.with_user(self.requester)
+        self.assertEqual(line.oci_location_id, utrecht)
+        with self.assertRaises(ValidationError):
+            line.write({"oci_location_id": amsterdam.id})
+        line.write({"oci_location_id": False})
+        # Without a location, the code the shop gets is checked alike.
+        with self.assertRaises(ValidationError):
+            line.write({"oci_location_code": "loc-ams"})
+        line.write({"oci_location_id": utrecht.id})
+        self.assertEqual(line.oci_location_id, utrecht)
+
+    def test_requester_assortment_flagged_on_the_rfq(self):
+        """A cart outside the requester's assortment (here: above her
+        maximum unit price) is flagged on the RFQ the purchasing team makes,
+        as a buyer's own cart is on theirs; not the purchaser's assortment."""
+        self.env["webshop.orderer"].create(
+            {
+                "webshop_id": self.supplier.id,
+                "user_id": self.requester.id,
+                "max_unit_price": 10,
+            }
+        )
+        self.env["webshop.orderer"].create(
+            {"webshop_id": self.supplier.id, "user_id": self.purchaser.id}
+        )
+        __, __, response = self._requester_cart(self.own_request, GIFT_LINES[:1])
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        request = self.own_request
+        request.button_to_approve()
+        request.button_approved()
+        action = (
+            self.env["purchase.request.line.make.purchase.order"]
+            .with_user(self.purchaser)
+            .with_context(
+                active_model="purchase.request.line", active_ids=request.line_ids.ids
+            )
+            .create({"supplier_id": self.vendor.id})
+            .make_purchase_order()
+        )
+        order = self.env["purchase.order"].search(action["domain"])
+        self.assertIn("above the maximum", order.order_line.oci_assortment_warning)
+        self.assertEqual(order.oci_assortment_warning_count, 1)
+
+    def test_request_of_another_company_is_refused(self):
+        """The webshop's company and the request's must be one: a cart of
+        company A's webshop (its products, NZI codes, budgets) does not fill
+        company B's request, for a requester or a buyer."""
+        other = self.env["res.company"].create({"name": "Zorggroep Elders"})
+        for user in (self.requester, self.buyer):
+            user.company_ids = [Command.link(other.id)]
+        companies = [self.company.id, other.id]
+        for user in (self.requester, self.buyer):
+            request = self.env["purchase.request"].create(
+                {"company_id": other.id, "requested_by": user.id}
+            )
+            Session = (
+                self.env["punchout.session"]
+                .with_user(user)
+                .with_context(allowed_company_ids=companies)
+            )
+            # The session's company check refuses it (no company crossover).
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                Session._start(
+                    self.supplier.with_env(Session.env),
+                    request=request.with_env(Session.env),
+                )
+            self.assertFalse(
+                self.env["punchout.session"].search([("request_id", "=", request.id)])
+            )
+
     def test_requester_only_from_own_draft_request(self):
         sessions = self.env["punchout.session"].search_count([])
         # Someone else's request (the buyer's), and no request at all.
@@ -231,6 +361,47 @@ class TestPunchoutRequester(PunchoutHttpCommon):
         self.assertEqual(items[1].findtext("ItemDetail/UnitPrice/Money"), "12.50")
         basis = items[1].find("ItemDetail/PriceBasisQuantity")
         self.assertEqual(basis.get("quantity"), "10")
+
+    def test_wizard_refuses_carts_in_two_currencies(self):
+        """Two carts of one request, one in euros and one in dollars (a shop
+        that sent its default currency): one RFQ cannot carry both prices,
+        so the wizard says to make one per currency instead of putting
+        dollar prices in a euro RFQ."""
+        self.env.ref("base.USD").active = True
+        request = self.own_request
+        for lines in (
+            GIFT_LINES[:1],
+            [{**GIFT_LINES[1], "CURRENCY": "USD", "CUST_FIELD5": "TGP-usd00001"}],
+        ):
+            __, __, response = self._requester_cart(request, lines)
+            self.assertEqual(response.status_code, 303, response.text[:1000])
+        euro, dollar = request.line_ids.sorted("id")
+        self.assertEqual(dollar.oci_currency_id, self.env.ref("base.USD"))
+        request.button_to_approve()
+        request.button_approved()
+        Wizard = (
+            self.env["purchase.request.line.make.purchase.order"]
+            .with_user(self.purchaser)
+            .with_context(
+                active_model="purchase.request.line",
+                active_ids=(euro | dollar).ids,
+            )
+        )
+        orders = self.env["purchase.order"].search_count([])
+        with self.assertRaises(UserError) as caught:
+            Wizard.create({"supplier_id": self.vendor.id}).make_purchase_order()
+        self.assertIn("USD", str(caught.exception))
+        self.assertEqual(self.env["purchase.order"].search_count([]), orders)
+        # One RFQ per currency works.
+        for line, currency in ((euro, "EUR"), (dollar, "USD")):
+            action = (
+                Wizard.with_context(active_ids=line.ids)
+                .create({"supplier_id": self.vendor.id})
+                .make_purchase_order()
+            )
+            order = self.env["purchase.order"].search(action["domain"])
+            self.assertEqual(order.currency_id.name, currency)
+            self.assertAlmostEqual(order.order_line.price_unit, line.oci_price_unit)
 
     def test_buyer_still_gets_an_rfq(self):
         before = len(self.request.line_ids)

@@ -9,7 +9,7 @@ from unittest.mock import patch
 
 from lxml import etree
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_path, mute_logger
 
@@ -418,6 +418,27 @@ class TestOutgoingUrls(PunchoutCommon):
                 supplier.write({field: "https://shop.example/x"})
         supplier.write({"session_lifetime": 30})  # other fields stay theirs
 
+    def test_urls_without_credentials_or_unreadable_parts(self):
+        """A URL with a user name and password would show them to every
+        purchase user (and in the chatter's tracking); one with a port or
+        host the server cannot read fails only when it is called: both are
+        refused when saved, and nothing of them is kept."""
+        for url in (
+            "https://shopuser:pw-s3cret@shop.example/order",
+            "https://pw-s3cret@shop.example/order",
+            "https://shop.example:99999/order",
+            "https://\u2603.example/order",
+        ):
+            for field in ("catalog_url", "order_url"):
+                with self.subTest(url=url, field=field):
+                    with self.assertRaises(ValidationError):
+                        self.supplier.write({field: url})
+        self.assertNotIn(
+            "pw-s3cret",
+            str(self.supplier.message_ids.tracking_value_ids.mapped("new_value_char")),
+        )
+        self.supplier.write({"order_url": "https://bücher.example:8443/order"})
+
     def test_internal_addresses_refused(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "topgeschenken_oci.allow_private_urls", "False"
@@ -430,7 +451,15 @@ class TestOutgoingUrls(PunchoutCommon):
             "http://10.1.2.3/",
             "http://192.168.0.1/",
             "http://[::1]/",
+            "http://user:pw@127.0.0.1/",
+            "http://localhost./x",
+            "http://2130706433/",
+            "http://[::ffff:127.0.0.1]/",
             "ftp://shop.example/",
+            # Unreadable: a clear UserError, not a server error.
+            "https://shop.example:99999/x",
+            "https://shop.example:port/x",
+            "https://\u2603.example/x",
         ):
             with self.subTest(url=url), self.assertRaises(UserError):
                 Supplier._check_outgoing_url(url)

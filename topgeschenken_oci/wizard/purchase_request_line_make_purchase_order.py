@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0)
 
 from odoo import api, models
+from odoo.exceptions import UserError
 
 
 class PurchaseRequestLineMakePurchaseOrder(models.TransientModel):
@@ -46,6 +47,20 @@ class PurchaseRequestLineMakePurchaseOrder(models.TransientModel):
     def _prepare_purchase_order_line(self, po, item):
         vals = super()._prepare_purchase_order_line(po, item)
         if po.oci_webshop_id and item.line_id.oci_webshop_id == po.oci_webshop_id:
+            currency = item.line_id.oci_currency_id
+            if currency and currency != po.currency_id:
+                # The cart's price is in its currency: never in another's RFQ.
+                raise UserError(
+                    self.env._(
+                        "%(line)s comes from a cart in %(currency)s, but RFQ "
+                        "%(order)s is in %(order_currency)s: make one RFQ per "
+                        "currency.",
+                        line=item.line_id.display_name,
+                        currency=currency.name,
+                        order=po.name,
+                        order_currency=po.currency_id.name,
+                    )
+                )
             cart_vals = item.line_id._oci_prepare_order_line_vals()
             # The quantity the wizard buys, in the cart's unit.
             cart_vals["product_qty"] = item.product_uom_id._compute_quantity(
@@ -65,3 +80,31 @@ class PurchaseRequestLineMakePurchaseOrder(models.TransientModel):
             # own shop reference, card and delivery location.
             domain = [*domain, ("id", "=", False)]
         return domain
+
+    # EXTENDS purchase_request
+    def make_purchase_order(self):
+        res = super().make_purchase_order()
+        self._oci_flag_requester_assortment(self.item_ids.line_id)
+        return res
+
+    def _oci_flag_requester_assortment(self, request_lines):
+        """Flag the RFQ lines made from cart lines of ``request_lines``
+        that are outside their requester's assortment (their orderer line's
+        NZI codes, categories, maximum unit price), as a buyer's own cart
+        is flagged on their RFQ (``oci_assortment_warning``)."""
+        for request_line in request_lines.filtered("oci_session_id"):
+            webshop = request_line.oci_webshop_id
+            orderer = webshop._oci_orderer(request_line.request_id.requested_by)
+            if not orderer or not (
+                orderer.allowed_nzi_codes
+                or orderer.allowed_categ_ids
+                or orderer.max_unit_price
+            ):
+                continue
+            for po_line in request_line.purchase_lines.filtered(
+                lambda pl, w=webshop: pl.order_id.oci_webshop_id == w
+                and pl.order_id.state in ("draft", "sent")
+            ):
+                issues = orderer._assortment_issues(po_line)
+                if issues:
+                    po_line.oci_assortment_warning = "; ".join(issues)

@@ -105,3 +105,23 @@ def test_no_odoo_secret_sends_nothing(tmp_path, odoo):
         assert answer.status_code == 409
         assert "--odoo-secret" in answer.json["error"]
     assert received == []
+
+
+def test_odoo_secret_set_at_run_time(tmp_path, odoo):
+    """The secret a system administrator generates in Odoo ("Generate
+    inbound secret") is given to the running shop, as to a real shop's
+    back office: its next documents carry it; the answer never repeats it."""
+    url, received = odoo
+    client = create_app(
+        data_dir=str(tmp_path), odoo_url=url, odoo_secret="old-s3cret"
+    ).test_client()
+    body = cxml_order_request("P00042", issue_refs(client))
+    client.post("/cxml/order", data=body, content_type="text/xml")
+    for bad in ({}, {"secret": ""}, {"secret": 42}):
+        assert client.post("/admin/odoo-secret", json=bad).status_code == 400
+    answer = client.post("/admin/odoo-secret", json={"secret": "new-s3cret"})
+    assert answer.status_code == 200
+    assert b"new-s3cret" not in answer.data
+    assert client.post("/admin/confirm/P00042", json={}).status_code == 200
+    doc = cxml_inbound.parse_inbound_request(received[-1][1])
+    assert doc.shared_secret == "new-s3cret"

@@ -275,3 +275,81 @@ def test_ip_literal_urls(server):
     finally:
         ipv6.shutdown()
         ipv6.server_close()
+
+
+@pytest.mark.parametrize(
+    "name, a_label",
+    [("bücher.test", "xn--bcher-kva.test"), ("FAß.test.", "xn--fa-hia.test")],
+    ids=["umlaut", "sharp-s-upper-trailing-dot"],
+)
+def test_idn_host_resolved_and_sent_as_its_a_label(server, monkeypatch, name, a_label):
+    """An internationalised host name is checked, pinned and sent in the
+    one ASCII form ``requests`` sends (IDNA 2008: ``faß`` is not
+    ``fass``), so the name checked is the name called."""
+    asked = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        asked.append(host)
+        return REAL_GETADDRINFO("127.0.0.1", port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    port = server.server_address[1]
+    response = pinned_http.post(
+        f"http://{name}:{port}/x", timeout=5, allow_private=True, data=b"1"
+    )
+    assert response.status_code == 200
+    # The name once; the socket then "resolves" the pinned literal only.
+    assert [host for host in asked if host != "127.0.0.1"] == [a_label]
+    assert server.seen[0]["host"] == f"{a_label}:{port}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://shop.test:99999/x",
+        "http://shop.test:-1/x",
+        "http://shop.test:abc/x",
+        "http://\u2603.test/x",
+        "ftp://shop.test/x",
+        "http:///x",
+    ],
+)
+def test_bad_ports_and_hosts_are_value_errors(url):
+    """What ``split_url`` cannot read is a ValueError saying why, before
+    any lookup (the webshop model shows it as a UserError)."""
+    with pytest.raises(ValueError):
+        pinned_http.split_url(url)
+
+
+def test_split_url():
+    assert pinned_http.split_url("https://User:pw@Shop.Test.:8443/p?q#f") == (
+        "https",
+        "shop.test",
+        8443,
+    )
+    assert pinned_http.split_url("http://[::1]/") == ("http", "::1", 80)
+    assert pinned_http.split_url("http://bücher.test/") == (
+        "http",
+        "xn--bcher-kva.test",
+        80,
+    )
+
+
+@pytest.mark.parametrize(
+    "address, internal",
+    [
+        ("64:ff9b::7f00:1", True),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", True),  # NAT64 of the metadata address
+        ("64:ff9b::808:808", False),  # NAT64 of a public address
+        ("2002:7f00:1::", True),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::1", True),
+        ("2002:808:808::1", False),
+        ("64:ff9b:1::a00:1", True),  # local-use NAT64 (RFC 8215)
+        ("::127.0.0.1", True),  # IPv4-compatible (deprecated)
+        ("::ffff:10.0.0.1", True),
+        ("2a00:1450:4001::1", False),
+        ("8.8.8.8", False),
+    ],
+)
+def test_ipv6_carrying_ipv4_judged_as_the_ipv4(address, internal):
+    assert pinned_http.is_internal(address) is internal
