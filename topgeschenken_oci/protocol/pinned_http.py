@@ -31,6 +31,9 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.poolmanager import PoolManager
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# A shop's answer (a PunchOutSetupResponse, an order's status or
+# OrderResponse) is a few kilobytes; beyond this it is not read.
+MAX_REPLY_BYTES = 10 * 1024 * 1024
 #: NAT64's well-known prefix (RFC 6052): the last 32 bits are an IPv4 address.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 #: Not global, though Python's ``is_global`` says so (Python 3.11).
@@ -38,6 +41,12 @@ _V6_INTERNAL = (
     ipaddress.ip_network("64:ff9b:1::/48"),
     ipaddress.ip_network("::/96"),
 )
+
+
+class ReplyTooLargeError(requests.RequestException):
+    """The server's reply body exceeds the caller's limit: it was not read
+    further (a ``requests.RequestException``, so callers that retry or
+    report transport failures treat it as one)."""
 
 
 class UnresolvableHostError(ValueError):
@@ -239,7 +248,15 @@ class PinnedAdapter(HTTPAdapter):
         )
 
 
-def post(url, *, timeout, addresses=None, allow_private=False, **kwargs):
+def post(
+    url,
+    *,
+    timeout,
+    addresses=None,
+    allow_private=False,
+    max_bytes=MAX_REPLY_BYTES,
+    **kwargs,
+):
     """POST to ``url`` over a connection pinned to its checked addresses.
 
     :param url: an ``http://`` or ``https://`` URL.
@@ -249,6 +266,9 @@ def post(url, *, timeout, addresses=None, allow_private=False, **kwargs):
         here.
     :param allow_private: see :func:`resolve_checked` (with ``addresses``
         ``None`` only).
+    :param max_bytes: the most reply body bytes read (after content
+        decoding); a longer reply raises :class:`ReplyTooLargeError`
+        without being read further, so a server cannot fill the memory.
     :param kwargs: passed to :meth:`requests.Session.post` (``data``,
         ``headers``, ``auth``, ``verify`` as a CA bundle path...);
         redirects are never followed, TLS is verified (``verify=False`` is
@@ -256,6 +276,7 @@ def post(url, *, timeout, addresses=None, allow_private=False, **kwargs):
     :returns: the :class:`requests.Response` (a 3xx is returned as is).
     :raises ValueError: not an http(s) URL (:func:`split_url`).
     :raises UnresolvableHostError, InternalAddressError: before connecting.
+    :raises ReplyTooLargeError: the reply body exceeds ``max_bytes``.
     :raises requests.RequestException: as ``requests`` does.
     """
     __, host, port = split_url(url)
@@ -272,6 +293,30 @@ def post(url, *, timeout, addresses=None, allow_private=False, **kwargs):
         adapter = PinnedAdapter(host, addresses)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        return session.post(
-            url, allow_redirects=False, timeout=timeout, proxies={}, **kwargs
+        kwargs.pop("stream", None)
+        response = session.post(
+            url,
+            allow_redirects=False,
+            timeout=timeout,
+            proxies={},
+            stream=True,
+            **kwargs,
         )
+        with response:
+            _read_capped(response, max_bytes)
+        return response
+
+
+def _read_capped(response, max_bytes):
+    """Read ``response``'s body, at most ``max_bytes`` of it, into
+    ``response.content``; raise :class:`ReplyTooLargeError` beyond."""
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise ReplyTooLargeError(
+                f"the reply is larger than {max_bytes} bytes", response=response
+            )
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+    response._content_consumed = True

@@ -276,6 +276,28 @@ class TestTransmission(PunchoutCommon):
         # ... so the shop has the order exactly once
         self.assertEqual(len(self.shop.orders), 1)
 
+    def test_oversized_answer_not_read_then_retried(self):
+        """A shop answer over the reply limit (10 MB) is not read into
+        memory: the attempt is retried with the same key, then acknowledged."""
+        order = self._make_rfq()
+        self.shop.script = [(200, b"<x/>" * (3 * 1024 * 1024), {})]
+        with trap_jobs() as trap:
+            order.button_confirm()
+            trap.perform_enqueued_jobs()
+            transmission = order.oci_transmission_ids
+            self.assertIn(transmission.state, ("to_send", "sent"))
+            self.assertIn("ReplyTooLargeError", transmission.last_error)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(transmission.state, "acknowledged")
+        self.assertEqual(
+            transmission.attempt_ids.sorted("id").mapped("outcome"),
+            ["retry", "acknowledged"],
+        )
+        self.assertEqual(
+            {r["headers"]["Idempotency-Key"] for r in self.shop.requests},
+            {transmission.idempotency_key},
+        )
+
     @mute_logger(LOGGER)
     def test_refused_4xx_fails_with_activity(self):
         order = self._make_rfq()

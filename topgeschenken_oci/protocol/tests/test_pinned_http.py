@@ -26,10 +26,19 @@ class _Recorder(BaseHTTPRequestHandler):
         self.server.seen.append(
             {"host": self.headers.get("Host"), "path": self.path, "body": body}
         )
+        reply = getattr(self.server, "reply", b"OK")
         self.send_response(200)
-        self.send_header("Content-Length", "2")
+        if reply is None:  # an endless body, without a length
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b"x" * 65536)
+            except OSError:
+                return
+        self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
-        self.wfile.write(b"OK")
+        self.wfile.write(reply)
 
     def log_message(self, *args):
         pass
@@ -353,3 +362,22 @@ def test_split_url():
 )
 def test_ipv6_carrying_ipv4_judged_as_the_ipv4(address, internal):
     assert pinned_http.is_internal(address) is internal
+
+
+@pytest.mark.parametrize("reply", [b"y" * 4097, None], ids=["long", "endless"])
+def test_a_reply_over_the_limit_is_not_read(server, reply):
+    """A shop cannot fill the memory with its answer: past ``max_bytes`` the
+    body is not read further (also one without a Content-Length that never
+    ends), and the error is a ``requests.RequestException``."""
+    server.reply = reply
+    port = server.server_address[1]
+    with pytest.raises(pinned_http.ReplyTooLargeError) as caught:
+        pinned_http.post(
+            f"http://127.0.0.1:{port}/", timeout=5, allow_private=True, max_bytes=4096
+        )
+    assert isinstance(caught.value, requests.RequestException)
+    server.reply = b"z" * 4096
+    response = pinned_http.post(
+        f"http://127.0.0.1:{port}/", timeout=5, allow_private=True, max_bytes=4096
+    )
+    assert response.content == b"z" * 4096 and response.text == "z" * 4096
