@@ -636,8 +636,10 @@ class PunchoutOrderTransmission(models.Model):
                 # cancelled and confirmed again), it goes as a new version.
                 transmission._rebuild()
                 data = transmission._payload_bytes()
-                headers = transmission._request_headers()
-                auth = transmission._request_auth()
+                headers = supplier._prepare_order_headers(
+                    transmission.payload_format, transmission.idempotency_key
+                )
+                auth = supplier._order_auth(transmission.payload_format)
         except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
             raise
         except Exception as error:  # noqa: BLE001 - a visible failure, never stuck
@@ -717,26 +719,6 @@ class PunchoutOrderTransmission(models.Model):
         # Cut last: a secret split by the first cut lies beyond this one.
         text = text[:limit]
         return text
-
-    def _request_headers(self):
-        content_type = (
-            "text/xml; charset=UTF-8"
-            if self.payload_format == "cxml"
-            else "application/xml"
-        )
-        return {
-            "Content-Type": content_type,
-            "Idempotency-Key": self.idempotency_key,
-            "User-Agent": self.webshop_id._cxml_envelope().user_agent,
-        }
-
-    def _request_auth(self):
-        supplier = self.webshop_id.sudo()
-        if self.payload_format == "ubl" and supplier.order_auth == "basic":
-            return (supplier.oci_username or "", supplier.oci_password or "")
-        if self.payload_format == "ubl" and supplier.order_auth == "bearer":
-            return _BearerAuth(supplier.cxml_shared_secret or "")
-        return None
 
     def _handle_response(self, response, duration):
         status = response.status_code
@@ -1020,15 +1002,3 @@ def _comparable(document):
     """The document without what changes at every build (payloadID,
     timestamp, issue date and time)."""
     return _VOLATILE.sub(b"", document or b"")
-
-
-class _BearerAuth(requests.auth.AuthBase):
-    def __init__(self, token):
-        self.token = token
-
-    def __call__(self, request):
-        request.headers["Authorization"] = f"Bearer {self.token}"
-        return request
-
-    def __repr__(self):
-        return "<BearerAuth [redacted]>"

@@ -479,6 +479,35 @@ class PunchoutWebshop(models.Model):
         timeout = kwargs.pop("timeout", None) or 30
         return pinned_http.post(url, timeout=timeout, addresses=addresses, **kwargs)
 
+    def _prepare_order_headers(self, payload_format, idempotency_key):
+        """The HTTP headers of an order sent to this webshop: the content
+        type of ``payload_format`` (``"cxml"`` or ``"ubl"``), the
+        ``Idempotency-Key`` that makes every attempt of one version the same
+        order (draft-ietf-httpapi-idempotency-key-header), the user agent."""
+        self.ensure_one()
+        content_type = (
+            "text/xml; charset=UTF-8" if payload_format == "cxml" else "application/xml"
+        )
+        return {
+            "Content-Type": content_type,
+            "Idempotency-Key": idempotency_key,
+            "User-Agent": self._cxml_envelope().user_agent,
+        }
+
+    def _order_auth(self, payload_format):
+        """The HTTP authentication of an order to this webshop (the
+        ``requests`` ``auth``): for UBL, Basic with the OCI user name and
+        password or a Bearer token (the shared secret), as *Order
+        authentication* says; ``None`` for cXML, which carries its
+        credentials in the document's header."""
+        self.ensure_one()
+        webshop = self.sudo()
+        if payload_format == "ubl" and webshop.order_auth == "basic":
+            return (webshop.oci_username or "", webshop.oci_password or "")
+        if payload_format == "ubl" and webshop.order_auth == "bearer":
+            return _BearerAuth(webshop.cxml_shared_secret or "")
+        return None
+
     @api.model
     def _punchout_request_states(self):
         """Purchase request states a punchout may start from."""
@@ -725,3 +754,17 @@ class PunchoutWebshop(models.Model):
                     reason=error.text,
                 )
             ) from error
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """HTTP Bearer authentication (RFC 6750), the token kept out of reprs."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def __call__(self, request):
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+    def __repr__(self):
+        return "<BearerAuth [redacted]>"

@@ -7,6 +7,7 @@ import os
 import socket
 from unittest.mock import patch
 
+import requests
 from lxml import etree
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -275,6 +276,28 @@ class TestTransmission(PunchoutCommon):
         self.assertEqual(len({r["body"] for r in self.shop.requests}), 1)
         # ... so the shop has the order exactly once
         self.assertEqual(len(self.shop.orders), 1)
+
+    def test_order_headers_and_authentication_per_format(self):
+        """The webshop says how an order is sent: cXML carries its
+        credentials in the document, UBL uses Basic or a Bearer token whose
+        value never shows in a repr (logs, tracebacks)."""
+        supplier = self.supplier
+        supplier.write({"order_auth": "bearer", "cxml_shared_secret": "t0ken-9"})
+        self.assertIsNone(supplier._order_auth("cxml"))
+        auth = supplier._order_auth("ubl")
+        prepared = requests.Request("POST", "http://127.0.0.1/").prepare()
+        self.assertEqual(auth(prepared).headers["Authorization"], "Bearer t0ken-9")
+        self.assertNotIn("t0ken-9", repr(auth))
+        supplier.order_auth = "basic"
+        self.assertEqual(
+            supplier._order_auth("ubl"),
+            (supplier.oci_username or "", supplier.oci_password or ""),
+        )
+        headers = supplier._prepare_order_headers("ubl", "key-1")
+        self.assertEqual(headers["Content-Type"], "application/xml")
+        self.assertEqual(headers["Idempotency-Key"], "key-1")
+        headers = supplier._prepare_order_headers("cxml", "key-2")
+        self.assertEqual(headers["Content-Type"], "text/xml; charset=UTF-8")
 
     def test_oversized_answer_not_read_then_retried(self):
         """A shop answer over the reply limit (10 MB) is not read into
