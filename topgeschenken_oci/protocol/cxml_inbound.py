@@ -103,10 +103,22 @@ def _date(value, what):
             field=what,
             value=value[:40],
         ) from exc
+    return plausible_utc(parsed, what, value, CXMLError)
+
+
+# The checks below serve the cXML and the UBL documents alike (each passes
+# its own error class): a document's values are judged the same whatever
+# the format they came in.
+
+
+def plausible_utc(parsed, what, value, error):
+    """``parsed`` (a datetime) as a naive UTC datetime; ``error`` (a
+    ``ProtocolError`` class, code ``bad_date``) for a year outside
+    2000-2099, which no delivery of an order has."""
     if parsed.tzinfo:
         parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     if not 2000 <= parsed.year <= 2099:
-        raise CXMLError(
+        raise error(
             _("%(field)s: '%(value)s' is not a plausible date."),
             code="bad_date",
             field=what,
@@ -115,21 +127,30 @@ def _date(value, what):
     return parsed
 
 
-def _decimal(value, what):
+def parse_quantity(value, what, error, maximum=None):
+    """A ``Decimal`` of a quantity or price text, None for an empty one.
+
+    :raises error: (code ``bad_number``) not a number, not finite, negative,
+        or not below ``maximum`` when one is given.
+    """
     value = (value or "").strip()
     if not value:
         return None
     try:
         number = Decimal(value[:40])
     except InvalidOperation as exc:
-        raise CXMLError(
+        raise error(
             _("%(field)s: '%(value)s' is not a number."),
             code="bad_number",
             field=what,
             value=value[:40],
         ) from exc
-    if not number.is_finite() or number < 0:
-        raise CXMLError(
+    if (
+        not number.is_finite()
+        or number < 0
+        or (maximum is not None and number >= maximum)
+    ):
+        raise error(
             _("%(field)s: '%(value)s' is not a quantity."),
             code="bad_number",
             field=what,
@@ -138,15 +159,39 @@ def _decimal(value, what):
     return number
 
 
-def _line_number(value):
+def parse_line_number(value, error, message):
+    """The ``int`` of an order line number text (ASCII digits, at most 9);
+    ``error`` (code ``bad_line_number``) with ``message`` (``%(value)s``)
+    otherwise."""
     value = (value or "").strip()
     if not (value.isascii() and value.isdigit() and len(value) <= 9):
-        raise CXMLError(
-            _("lineNumber '%(value)s' is not a line number."),
-            code="bad_line_number",
-            value=value[:40],
-        )
+        raise error(message, code="bad_line_number", value=value[:40])
     return int(value)
+
+
+def refuse_repeated(numbers, error):
+    """``error`` (code ``repeated_line``) when a line number comes twice:
+    a line confirmed in one place and rejected in another cannot be
+    applied."""
+    seen = set()
+    for number in numbers:
+        if number in seen:
+            raise error(
+                _("Line %(line)s appears twice in the document."),
+                code="repeated_line",
+                line=number,
+            )
+        seen.add(number)
+
+
+def _decimal(value, what):
+    return parse_quantity(value, what, CXMLError)
+
+
+def _line_number(value):
+    return parse_line_number(
+        value, CXMLError, _("lineNumber '%(value)s' is not a line number.")
+    )
 
 
 def _envelope(root, kind):
@@ -201,7 +246,8 @@ def _confirmation(body, doc):
     doc.comments = _comments(header)
     doc.order_ids = [_order_id(body)]
     items = _children(body, "ConfirmationItem")[: MAX_LINES + 1]
-    _refuse_repeated(_line_number(item.get("lineNumber")) for item in items)
+    # One ConfirmationItem per line.
+    refuse_repeated((_line_number(item.get("lineNumber")) for item in items), CXMLError)
     for item in items:
         number = _line_number(item.get("lineNumber"))
         unit = _strip_text(_child(item, "UnitOfMeasure"))
@@ -235,20 +281,6 @@ def _confirmation(body, doc):
             code="too_many_lines",
             max=MAX_LINES,
         )
-
-
-def _refuse_repeated(numbers):
-    """One ConfirmationItem per line: a line confirmed in one item and
-    rejected in another cannot be applied."""
-    seen = set()
-    for number in numbers:
-        if number in seen:
-            raise CXMLError(
-                _("Line %(line)s appears twice in the document."),
-                code="repeated_line",
-                line=number,
-            )
-        seen.add(number)
 
 
 def _ship_notice(body, doc):

@@ -38,10 +38,17 @@ size and depth limits).
 """
 
 from datetime import datetime, time, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import const
-from .cxml_inbound import InboundDocument, LineStatus
+from .cxml_inbound import (
+    InboundDocument,
+    LineStatus,
+    parse_line_number,
+    parse_quantity,
+    plausible_utc,
+    refuse_repeated,
+)
 from .errors import UBLError, _
 from .xmlsafe import localname, parse_xml
 
@@ -98,16 +105,7 @@ def _date(day, clock, what):
             value=f"{day} {clock or ''}".strip()[:60],
         ) from exc
     parsed = datetime.combine(parsed.date(), moment)
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    if not 2000 <= parsed.year <= 2099:
-        raise UBLError(
-            _("%(field)s: '%(value)s' is not a plausible date."),
-            code="bad_date",
-            field=what,
-            value=day[:40],
-        )
-    return parsed
+    return plausible_utc(parsed, what, day, UBLError)
 
 
 def _period_start(period, what):
@@ -123,37 +121,15 @@ def _period_start(period, what):
 
 
 def _quantity(el, what):
-    value = _text(el)
-    if not value:
-        return None
-    try:
-        number = Decimal(value[:40])
-    except InvalidOperation as exc:
-        raise UBLError(
-            _("%(field)s: '%(value)s' is not a number."),
-            code="bad_number",
-            field=what,
-            value=value[:40],
-        ) from exc
-    if not number.is_finite() or not 0 <= number < MAX_QUANTITY:
-        raise UBLError(
-            _("%(field)s: '%(value)s' is not a quantity."),
-            code="bad_number",
-            field=what,
-            value=value[:40],
-        )
-    return number
+    return parse_quantity(_text(el), what, UBLError, maximum=MAX_QUANTITY)
 
 
 def _line_number(value):
-    value = (value or "").strip()
-    if not (value.isascii() and value.isdigit() and len(value) <= 9):
-        raise UBLError(
-            _("Order line '%(value)s' is not a line number of the order."),
-            code="bad_line_number",
-            value=value[:40],
-        )
-    return int(value)
+    return parse_line_number(
+        value,
+        UBLError,
+        _("Order line '%(value)s' is not a line number of the order."),
+    )
 
 
 def _order_id(root):
@@ -167,18 +143,6 @@ def _order_id(root):
             code="no_order_reference",
         )
     return order_id
-
-
-def _refuse_repeated(lines):
-    seen = set()
-    for line in lines:
-        if line.line_number in seen:
-            raise UBLError(
-                _("Line %(line)s appears twice in the document."),
-                code="repeated_line",
-                line=line.line_number,
-            )
-        seen.add(line.line_number)
 
 
 def _refuse_too_many(elements):
@@ -242,7 +206,7 @@ def _order_response(root, doc):
                 comments=_text(item, "cbc:Note") or _text(order_line, "cbc:Note"),
             )
         )
-    _refuse_repeated(doc.lines)
+    refuse_repeated((line.line_number for line in doc.lines), UBLError)
 
 
 def _despatch_advice(root, doc):
