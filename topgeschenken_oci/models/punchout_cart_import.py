@@ -63,21 +63,12 @@ class PunchoutCartImport(models.AbstractModel):
         if not items:
             raise CartError(_("The returned cart is empty."), code="empty_cart")
         check_plausible(cart)
-        currency = self._retrieve_currency(session, cart, items)
-        notes = {}
-        self._check_cart_currency(session, currency, items, notes)
-        mappings = self._retrieve_nzi_codes(session, items)
-        products = self._retrieve_products(session, items)
-        uoms = self._retrieve_uoms(session, items, products, notes)
-        missing = [item for item in items if item.line_no not in products]
-        rates = {item.line_no: self._get_cart_tax_rate(session, item) for item in items}
-        if missing:
-            new_taxes = self._retrieve_product_taxes(session, missing, rates, mappings)
-            products.update(
-                self._create_products(
-                    session, missing, uoms, mappings, currency, new_taxes
-                )
-            )
+        currency, notes, mappings, products, uoms, rates, missing = (
+            self._retrieve_cart_records(session, cart, items)
+        )
+        for item in items:
+            if item.line_no not in rates:
+                rates[item.line_no] = self._get_cart_tax_rate(session, item)
         order = self._get_or_create_order(session, currency)
         replaced = self._retrieve_replaced_lines(session, order)
         taxes = self._get_vendor_taxes(order, {p.id: p for p in products.values()})
@@ -145,23 +136,9 @@ class PunchoutCartImport(models.AbstractModel):
             raise CartError(_("The returned cart is empty."), code="empty_cart")
         check_plausible(cart)
         request = self._lock_draft_request(session.request_id)
-        currency = self._retrieve_currency(session, cart, items)
-        notes = {}
-        self._check_cart_currency(session, currency, items, notes)
-        mappings = self._retrieve_nzi_codes(session, items)
-        products = self._retrieve_products(session, items)
-        uoms = self._retrieve_uoms(session, items, products, notes)
-        missing = [item for item in items if item.line_no not in products]
-        if missing:
-            rates = {
-                item.line_no: self._get_cart_tax_rate(session, item) for item in missing
-            }
-            new_taxes = self._retrieve_product_taxes(session, missing, rates, mappings)
-            products.update(
-                self._create_products(
-                    session, missing, uoms, mappings, currency, new_taxes
-                )
-            )
+        currency, notes, mappings, products, uoms, __, __ = self._retrieve_cart_records(
+            session, cart, items
+        )
         # The cart's data on the lines is for the import alone to set
         # (``purchase.request.line._check_may_set_cart_fields``): created as
         # superuser, then checked with the requester's access rights and
@@ -216,6 +193,37 @@ class PunchoutCartImport(models.AbstractModel):
             subtype_xmlid="mail.mt_note",
         )
         return lines
+
+    def _retrieve_cart_records(self, session, cart, items):
+        """What the cart's ``items`` are in Odoo, for an RFQ and a request
+        alike: ``(currency, notes, mappings, products, uoms, rates,
+        missing)`` - the cart's currency, the import's remarks per line
+        number, the ``punchout.nzi.code`` / ``product.product`` / ``uom.uom``
+        of each line number, the VAT rates, and the items
+        whose product the import created (where the webshop allows it).
+        ``rates`` (the VAT rate a line states) covers those created items
+        only: their taxes come from it.
+
+        :raises CartError: a currency, unit or product the cart cannot have.
+        """
+        currency = self._retrieve_currency(session, cart, items)
+        notes = {}
+        self._check_cart_currency(session, currency, items, notes)
+        mappings = self._retrieve_nzi_codes(session, items)
+        products = self._retrieve_products(session, items)
+        uoms = self._retrieve_uoms(session, items, products, notes)
+        missing = [item for item in items if item.line_no not in products]
+        rates = {
+            item.line_no: self._get_cart_tax_rate(session, item) for item in missing
+        }
+        if missing:
+            new_taxes = self._retrieve_product_taxes(session, missing, rates, mappings)
+            products.update(
+                self._create_products(
+                    session, missing, uoms, mappings, currency, new_taxes
+                )
+            )
+        return currency, notes, mappings, products, uoms, rates, missing
 
     def _lock_draft_request(self, request):
         """Lock ``request`` and check it still takes lines (OCA's
@@ -994,23 +1002,26 @@ class PunchoutCartImport(models.AbstractModel):
         their product (``purchase.request._oci_allocate_added_lines``).
         """
         Request = self.env["purchase.request"].sudo()
-        old_items = replaced.filtered("oci_item_data")
-        pairs, left = [], old_items
+        left = replaced.filtered("oci_item_data")
+        pairs = {}  # new line -> the old line it takes the place of
         for key in ("oci_aux_id", "oci_vendormat"):
+            # The old lines still unpaired, per value of ``key``, in order:
+            # one dictionary look-up per new line.
+            candidates = {
+                value: list(group) for value, group in left.grouped(key).items()
+            }
             for line in lines:
-                if line in (new for __, new in pairs) or not line[key]:
-                    continue
-                old = left.filtered(lambda pl, k=key, v=line[key]: pl[k] == v)[:1]
-                if old:
-                    pairs.append((old, line))
-                    left -= old
-        for old, new in pairs:
+                if line not in pairs and line[key] and candidates.get(line[key]):
+                    pairs[line] = candidates[line[key]].pop(0)
+            taken = {old.id for old in pairs.values()}
+            left = left.filtered(lambda pl, taken=taken: pl.id not in taken)
+        for new, old in pairs.items():
             Request._oci_move_allocations(old.sudo(), new.sudo())
-        paired = self.env["purchase.order.line"].union(*(new for __, new in pairs))
+        paired = self.env["purchase.order.line"].union(*pairs)
         Request._oci_allocate_added_lines(replaced.sudo(), (lines - paired).sudo())
         changed = [
             new
-            for old, new in pairs
+            for new, old in pairs.items()
             if old.product_id != new.product_id
             or old.product_uom_id.compare(old.product_qty, new.product_qty)
             or old.currency_id.compare_amounts(old.price_unit, new.price_unit)
