@@ -885,26 +885,42 @@ def _document_number(order, prefix):
     )
 
 
+def _document_request(order_id, default_days):
+    """What an admin request for a document to Odoo names: ``(order,
+    payload, format, delivery)``, the delivery date ``delivery_days``
+    (default ``default_days``) from today; or ``(None, refusal, None,
+    None)``: 409 without Odoo's inbound secret, 404 for an unknown order,
+    400 for a bad option."""
+
+    def refuse(message, status):
+        return None, (jsonify(error=message), status), None, None
+
+    if not state.config.odoo_secret:
+        return refuse(NO_ODOO_SECRET, 409)
+    order = state.store.find_order(order_id)
+    if order is None:
+        return refuse(f"unknown order {order_id}", 404)
+    payload = request.get_json(silent=True) or {}
+    try:
+        days = int(payload.get("delivery_days", default_days))
+    except (TypeError, ValueError):
+        return refuse("delivery_days must be a number", 400)
+    fmt = _document_format(order, payload)
+    if fmt is None:
+        return refuse("format must be cxml or ubl", 400)
+    delivery = (date.today() + timedelta(days=days)).isoformat() + "T12:00:00+01:00"
+    return order, payload, fmt, delivery
+
+
 @shop.post("/admin/confirm/<path:order_id>")
 def admin_confirm(order_id):
     """Send Odoo a confirmation of an order: a cXML ConfirmationRequest, or a
     UBL OrderResponse for an order that came in UBL. JSON options:
     ``reject_lines`` (line numbers), ``delivery_days`` (from today, default
     10), ``format`` (``cxml`` or ``ubl``, default the order's)."""
-    if not state.config.odoo_secret:
-        return jsonify(error=NO_ODOO_SECRET), 409
-    order = state.store.find_order(order_id)
+    order, payload, fmt, delivery = _document_request(order_id, default_days=10)
     if order is None:
-        return jsonify(error=f"unknown order {order_id}"), 404
-    payload = request.get_json(silent=True) or {}
-    try:
-        days = int(payload.get("delivery_days", 10))
-    except (TypeError, ValueError):
-        return jsonify(error="delivery_days must be a number"), 400
-    fmt = _document_format(order, payload)
-    if fmt is None:
-        return jsonify(error="format must be cxml or ubl"), 400
-    delivery = (date.today() + timedelta(days=days)).isoformat() + "T12:00:00+01:00"
+        return payload  # the refusal
     reject_lines = [str(n) for n in payload.get("reject_lines") or ()]
     if fmt == "ubl":
         everything = set(reject_lines) >= {ln["line_no"] for ln in order["lines"]}
@@ -936,21 +952,10 @@ def admin_ship(order_id):
     DespatchAdvice for an order that came in UBL. JSON options: ``carrier``
     (default PostNL), ``tracking`` (default generated), ``lines``,
     ``delivery_days`` (default 2), ``format`` (default the order's)."""
-    if not state.config.odoo_secret:
-        return jsonify(error=NO_ODOO_SECRET), 409
-    order = state.store.find_order(order_id)
+    order, payload, fmt, delivery = _document_request(order_id, default_days=2)
     if order is None:
-        return jsonify(error=f"unknown order {order_id}"), 404
-    payload = request.get_json(silent=True) or {}
-    try:
-        days = int(payload.get("delivery_days", 2))
-    except (TypeError, ValueError):
-        return jsonify(error="delivery_days must be a number"), 400
-    fmt = _document_format(order, payload)
-    if fmt is None:
-        return jsonify(error="format must be cxml or ubl"), 400
+        return payload  # the refusal
     number = order["supplier_order_id"].split("-")[-1]
-    delivery = (date.today() + timedelta(days=days)).isoformat() + "T12:00:00+01:00"
     options = {
         "shipment_id": f"SHIP-{number}",
         "carrier": payload.get("carrier") or "PostNL",
